@@ -1,0 +1,28 @@
+package org.dmaemu.protocol.device;
+
+/** Where a device is in its PnP life. */
+public enum DeviceState {
+  /** Spawned; EvtDriverDeviceAdd not run yet. */
+  CREATED,
+  /** EvtDriverDeviceAdd succeeded; not started. */
+  ADDED,
+  /** Started and in D0. */
+  STARTED,
+  /** Started and in a low-power state (D1–D3). */
+  LOW_POWER,
+  /** Stopped (IRP_MN_STOP_DEVICE): hardware released, can be started again. */
+  STOPPED,
+  /** Orderly removal done. */
+  REMOVED,
+  /** Surprise removal done. */
+  SURPRISE_REMOVED,
+  /** A callback failed and PnP tore the device down (reference §2.3, §2.2 row 10). */
+  FAILED,
+  /** A callback never returned: the device's PnP/power machine is stuck, as on a real machine. */
+  HUNG;
+
+  /** No PnP request can move the device out of this state. */
+  public boolean isTerminal() {
+    return this == REMOVED || this == SURPRISE_REMOVED || this == FAILED || this == HUNG;
+  }
+}

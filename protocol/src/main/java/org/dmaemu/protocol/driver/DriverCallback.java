@@ -1,0 +1,256 @@
+package org.dmaemu.protocol.driver;
+
+import akka.actor.typed.ActorRef;
+import org.dmaemu.protocol.device.DevicePowerState;
+import org.dmaemu.protocol.enabler.EnablerHandle;
+
+/**
+ * The framework callbacks of reference §2 and §1.6, one message each, named after the callback.
+ * The driver answers each with a {@link CallbackReturn} to {@code replyTo}; a callback left
+ * unanswered past the device's deadline is recorded as a hang.
+ */
+public sealed interface DriverCallback extends DriverMessage {
+
+  CallbackKind kind();
+
+  String deviceId();
+
+  ActorRef<CallbackReturn> replyTo();
+
+  /** The enabler's index for enabler callbacks, else -1. */
+  default int enablerIndex() {
+    return -1;
+  }
+
+  /** The interrupt's index for interrupt callbacks, else -1. */
+  default int interruptIndex() {
+    return -1;
+  }
+
+  /** EvtDriverDeviceAdd: create the device's DMA enablers (WdfDmaEnablerCreate) here. */
+  record EvtDriverDeviceAdd(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DRIVER_DEVICE_ADD;
+    }
+  }
+
+  record EvtDevicePrepareHardware(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_PREPARE_HARDWARE;
+    }
+  }
+
+  record EvtDeviceReleaseHardware(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_RELEASE_HARDWARE;
+    }
+  }
+
+  /** §2.1 step 1. */
+  record EvtDeviceD0Entry(
+      String deviceId, DevicePowerState previousState, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_D0_ENTRY;
+    }
+  }
+
+  /** §2.1 step 2, per interrupt in list order. */
+  record EvtInterruptEnable(String deviceId, int interruptIndex, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_INTERRUPT_ENABLE;
+    }
+  }
+
+  /** §2.1 step 2, after the interrupt's EvtInterruptEnable. */
+  record EvtInterruptPostEnable(
+      String deviceId, int interruptIndex, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_INTERRUPT_POST_ENABLE;
+    }
+  }
+
+  /** §2.1 step 3. */
+  record EvtDeviceD0EntryPostInterruptsEnabled(
+      String deviceId, DevicePowerState previousState, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_D0_ENTRY_POST_INTERRUPTS_ENABLED;
+    }
+  }
+
+  /** §1.6: D0 entry, first per enabler. */
+  record EvtDmaEnablerFill(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_ENABLER_FILL;
+    }
+
+    public String deviceId() {
+      return enabler.deviceId();
+    }
+
+    public int enablerIndex() {
+      return enabler.index();
+    }
+  }
+
+  /** §1.6: D0 entry, second per enabler. */
+  record EvtDmaEnablerEnable(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_ENABLER_ENABLE;
+    }
+
+    public String deviceId() {
+      return enabler.deviceId();
+    }
+
+    public int enablerIndex() {
+      return enabler.index();
+    }
+  }
+
+  /** §1.6: D0 entry, third per enabler. */
+  record EvtDmaEnablerSelfManagedIoStart(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_ENABLER_SELF_MANAGED_IO_START;
+    }
+
+    public String deviceId() {
+      return enabler.deviceId();
+    }
+
+    public int enablerIndex() {
+      return enabler.index();
+    }
+  }
+
+  /** §1.6: D0 exit, first per enabler; never gated (§2.4). */
+  record EvtDmaEnablerSelfManagedIoStop(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_ENABLER_SELF_MANAGED_IO_STOP;
+    }
+
+    public String deviceId() {
+      return enabler.deviceId();
+    }
+
+    public int enablerIndex() {
+      return enabler.index();
+    }
+  }
+
+  /** §1.6: D0 exit, second per enabler; skipped after a Fill failure (§2.4). */
+  record EvtDmaEnablerDisable(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_ENABLER_DISABLE;
+    }
+
+    public String deviceId() {
+      return enabler.deviceId();
+    }
+
+    public int enablerIndex() {
+      return enabler.index();
+    }
+  }
+
+  /** §1.6: D0 exit, third per enabler; skipped after a Fill or Enable failure (§2.4). */
+  record EvtDmaEnablerFlush(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_ENABLER_FLUSH;
+    }
+
+    public String deviceId() {
+      return enabler.deviceId();
+    }
+
+    public int enablerIndex() {
+      return enabler.index();
+    }
+  }
+
+  /** §2.1 step 9, first start. */
+  record EvtDeviceSelfManagedIoInit(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_INIT;
+    }
+  }
+
+  /** §2.1 step 9, every later start. */
+  record EvtDeviceSelfManagedIoRestart(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_RESTART;
+    }
+  }
+
+  /** §2.2 step 1. */
+  record EvtDeviceSelfManagedIoSuspend(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_SUSPEND;
+    }
+  }
+
+  /** §2.2 step 6. */
+  record EvtDeviceD0ExitPreInterruptsDisabled(
+      String deviceId, DevicePowerState targetState, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_D0_EXIT_PRE_INTERRUPTS_DISABLED;
+    }
+  }
+
+  /** §2.2 step 7, per interrupt in reverse list order. */
+  record EvtInterruptDisable(String deviceId, int interruptIndex, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_INTERRUPT_DISABLE;
+    }
+  }
+
+  /** §2.2 step 8. */
+  record EvtDeviceD0Exit(
+      String deviceId, DevicePowerState targetState, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_D0_EXIT;
+    }
+  }
+
+  /** VOID: removal, only if self-managed I/O was ever initialized. */
+  record EvtDeviceSelfManagedIoFlush(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_FLUSH;
+    }
+  }
+
+  /** VOID: removal, after flush. */
+  record EvtDeviceSelfManagedIoCleanup(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_CLEANUP;
+    }
+  }
+
+  /** VOID: the device is gone from the bus. */
+  record EvtDeviceSurpriseRemoval(String deviceId, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DEVICE_SURPRISE_REMOVAL;
+    }
+  }
+}
