@@ -1,0 +1,550 @@
+package org.dmaemu.device;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.dmaemu.driver.CallbackOutcome;
+import org.dmaemu.driver.DriverCalls;
+import org.dmaemu.driver.DriverContext;
+import org.dmaemu.driver.DriverModel;
+import org.dmaemu.enabler.DmaEnabler;
+import org.dmaemu.enabler.EnablerCreation;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.device.DeviceMessage;
+import org.dmaemu.protocol.device.DevicePowerState;
+import org.dmaemu.protocol.device.DeviceSnapshot;
+import org.dmaemu.protocol.device.DeviceState;
+import org.dmaemu.protocol.device.EnablerCreateResult;
+import org.dmaemu.protocol.device.GetDeviceState;
+import org.dmaemu.protocol.device.PnpCommand;
+import org.dmaemu.protocol.device.PnpOutcome;
+import org.dmaemu.protocol.device.PnpRequest;
+import org.dmaemu.protocol.device.PnpResult;
+import org.dmaemu.protocol.device.SelfManagedIoState;
+import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
+import org.dmaemu.protocol.driver.CallbackKind;
+import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.enabler.EnablerHandle;
+import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.trace.TraceSink;
+
+/**
+ * One emulated device (a bus master): its PnP/power state machine (reference §2). It runs each
+ * PnP request as a path of callbacks ({@link PowerSequences}) delivered to its driver and, for the
+ * DMA steps, to its enablers in creation order.
+ *
+ * <p>An idle device is one actor: the driver and the enabler actors are children that exist while
+ * a request runs, and the device keeps the enablers' state ({@link EnablerInfo}) in between. That
+ * keeps an idle device with its driver and enablers near the size of one actor.
+ */
+public final class Device extends AbstractBehavior<DeviceMessage> {
+
+  private record CallbackAnswered(CallbackOutcome outcome)
+      implements DeviceMessage, NoSerializationVerificationNeeded {}
+
+  private static final EnablerInfo[] NO_ENABLERS = new EnablerInfo[0];
+
+  private final String deviceId;
+  private final DeviceSettings settings;
+  private final DriverModel driverModel;
+  private final TraceSink trace;
+  private final NodeClock clock;
+  private final Duration realDeadline;
+
+  private DeviceState state = DeviceState.CREATED;
+  private DevicePowerState power = DevicePowerState.D3_FINAL;
+  private SelfManagedIoState selfManagedIo = SelfManagedIoState.CREATED;
+  private boolean ownsHardware;
+  private EnablerInfo[] enablers = NO_ENABLERS;
+  private long callbacksInvoked;
+  private int requestOrdinal;
+  /** The request being run; {@code null} while idle. */
+  private Request current;
+
+  /** Everything that lives only while a request runs. */
+  private static final class Request {
+    final PnpCommand command;
+    final DevicePowerState target;
+    final long startMicros;
+    final ArrayDeque<PowerStep> steps;
+    final ActorRef<DriverMessage> driver;
+    ActorRef<DmaEnabler.Command>[] enablerActors;
+    PowerStep step;
+    int dmaIndex;
+    int interruptsEnabled;
+    int callbacks;
+    boolean failed;
+    boolean hung;
+    boolean teardownPlanned;
+    CallbackKind failedCallback;
+    int failedEnabler = -1;
+    NtStatus failureStatus;
+
+    Request(
+        PnpCommand command,
+        DevicePowerState target,
+        List<PowerStep> steps,
+        ActorRef<DriverMessage> driver,
+        long startMicros,
+        boolean teardownPlanned) {
+      this.command = command;
+      this.target = target;
+      this.steps = new ArrayDeque<>(steps);
+      this.driver = driver;
+      this.startMicros = startMicros;
+      this.teardownPlanned = teardownPlanned;
+    }
+  }
+
+  public static Behavior<DeviceMessage> create(
+      String deviceId, DeviceSettings settings, DriverModel driverModel, TraceSink trace) {
+    return Behaviors.setup(context -> new Device(context, deviceId, settings, driverModel, trace));
+  }
+
+  private Device(
+      ActorContext<DeviceMessage> context,
+      String deviceId,
+      DeviceSettings settings,
+      DriverModel driverModel,
+      TraceSink trace) {
+    super(context);
+    this.deviceId = deviceId;
+    this.settings = settings;
+    this.driverModel = driverModel;
+    this.trace = trace;
+    this.clock = NodeClock.get(context.getSystem());
+    this.realDeadline = clock.toReal(settings.callbackDeadline());
+  }
+
+  @Override
+  public Receive<DeviceMessage> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(PnpCommand.class, this::onPnpCommand)
+        .onMessage(WdfDmaEnablerCreate.class, this::onEnablerCreate)
+        .onMessage(GetDeviceState.class, this::onGetState)
+        .onMessage(CallbackAnswered.class, this::onCallbackAnswered)
+        .onMessage(DmaEnabler.PowerWalkDone.class, this::onPowerWalkDone)
+        .build();
+  }
+
+  // ---- PnP requests ------------------------------------------------------------------------
+
+  private Behavior<DeviceMessage> onPnpCommand(PnpCommand command) {
+    if (current != null) {
+      return reject(command, "busy with " + current.command.request());
+    }
+    DevicePowerState target =
+        command instanceof PnpCommand.SetDevicePower ? ((PnpCommand.SetDevicePower) command).target() : null;
+    List<PowerStep> steps;
+    boolean teardown = false;
+    switch (command.request()) {
+      case ADD:
+        if (state != DeviceState.CREATED) {
+          return reject(command, "the device was already added");
+        }
+        steps = PowerSequences.addDevice();
+        break;
+      case START:
+        if (state != DeviceState.ADDED && state != DeviceState.STOPPED) {
+          return reject(command, "start needs an added or stopped device");
+        }
+        steps = PowerSequences.start(settings.interruptCount(), selfManagedIo);
+        break;
+      case SET_POWER:
+        if (target == DevicePowerState.D0 && state == DeviceState.LOW_POWER) {
+          steps = PowerSequences.d0Entry(power, settings.interruptCount(), selfManagedIo);
+        } else if (target != null && target.isLowPower() && state == DeviceState.STARTED) {
+          steps = PowerSequences.d0Exit(target, settings.interruptCount(), selfManagedIo);
+        } else if (target == power && (state == DeviceState.STARTED || state == DeviceState.LOW_POWER)) {
+          steps = List.of();
+        } else {
+          return reject(command, "cannot go to " + target + " from " + state + " in " + power
+              + " (D3Final is reached with StopDevice or RemoveDevice)");
+        }
+        break;
+      case STOP:
+        if (state != DeviceState.STARTED) {
+          return reject(command, "stop needs a started device in D0");
+        }
+        steps = concat(
+            PowerSequences.d0Exit(DevicePowerState.D3_FINAL, settings.interruptCount(), selfManagedIo),
+            List.of(PowerStep.callback(CallbackKind.EVT_DEVICE_RELEASE_HARDWARE, PowerStep.OnFailure.CONTINUE)));
+        break;
+      case REMOVE:
+      case SURPRISE_REMOVE:
+        if (state.isTerminal()) {
+          return reject(command, "the device is already " + state);
+        }
+        steps = removal(command.request() == PnpRequest.SURPRISE_REMOVE);
+        teardown = true;
+        break;
+      default:
+        return reject(command, "unknown request");
+    }
+    requestOrdinal++;
+    ActorRef<DriverMessage> driver =
+        getContext()
+            .spawn(driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
+                "driver-" + requestOrdinal);
+    current = new Request(command, target, steps, driver, clock.nowMicros(), teardown);
+    return runNext();
+  }
+
+  private List<PowerStep> removal(boolean surprise) {
+    List<PowerStep> head =
+        surprise
+            ? List.of(PowerStep.callback(CallbackKind.EVT_DEVICE_SURPRISE_REMOVAL, PowerStep.OnFailure.CONTINUE))
+            : List.of();
+    List<PowerStep> exit =
+        state == DeviceState.STARTED
+            ? PowerSequences.d0Exit(DevicePowerState.D3_FINAL, settings.interruptCount(), selfManagedIo)
+            : List.of();
+    List<PowerStep> tail = PowerSequences.teardown(ownsHardware, selfManagedIo, PowerStep.OnFailure.CONTINUE);
+    return concat(concat(head, exit), tail);
+  }
+
+  private Behavior<DeviceMessage> runNext() {
+    Request r = current;
+    while (true) {
+      PowerStep step = r.steps.poll();
+      if (step == null) {
+        return finish();
+      }
+      r.step = step;
+      switch (step.type()) {
+        case CALLBACK:
+          if (!settings.registers(step.callback())) {
+            // An unregistered callback is skipped; the state machine moves on as if it succeeded.
+            applyEffects(step, true);
+            continue;
+          }
+          DriverCalls.invoke(
+              getContext(),
+              r.driver,
+              realDeadline,
+              clock,
+              trace,
+              deviceId,
+              step.callback(),
+              -1,
+              step.interrupt(),
+              replyTo -> DeviceCallbacks.message(deviceId, step, replyTo),
+              CallbackAnswered::new);
+          return this;
+        case DMA_POWER_UP:
+        case DMA_POWER_DOWN:
+          if (enablers.length == 0) {
+            continue;
+          }
+          r.dmaIndex = 0;
+          sendPowerWalk(r);
+          return this;
+        default:
+          throw new IllegalStateException("unknown step " + step);
+      }
+    }
+  }
+
+  private Behavior<DeviceMessage> onCallbackAnswered(CallbackAnswered answered) {
+    Request r = current;
+    if (r == null) {
+      return this;
+    }
+    CallbackOutcome outcome = answered.outcome();
+    r.callbacks++;
+    if (outcome.hung()) {
+      recordFailure(r, outcome.kind(), -1, null);
+      r.hung = true;
+      return finish();
+    }
+    PowerStep step = r.step;
+    applyEffects(step, !outcome.failed());
+    if (outcome.failed()) {
+      return onStepFailed(r, step, outcome.kind(), -1, outcome.status());
+    }
+    return runNext();
+  }
+
+  private Behavior<DeviceMessage> onPowerWalkDone(DmaEnabler.PowerWalkDone done) {
+    Request r = current;
+    if (r == null) {
+      return this;
+    }
+    int index = done.enabler().handle().index();
+    enablers[index] = done.enabler();
+    r.callbacks += done.callbacksInvoked();
+    if (done.hung()) {
+      recordFailure(r, done.failedCallback(), index, null);
+      r.hung = true;
+      return finish();
+    }
+    if (done.failed() && done.powerUp()) {
+      // §2: the power-up walk stops at the first failure, inside an enabler and across enablers.
+      return onStepFailed(r, r.step, done.failedCallback(), index, done.failureStatus());
+    }
+    if (done.failed() && r.step.onFailure() != PowerStep.OnFailure.IGNORE) {
+      recordFailure(r, done.failedCallback(), index, done.failureStatus());
+    }
+    r.dmaIndex++;
+    if (r.dmaIndex < enablers.length) {
+      sendPowerWalk(r);
+      return this;
+    }
+    return runNext();
+  }
+
+  private Behavior<DeviceMessage> onStepFailed(
+      Request r, PowerStep step, CallbackKind callback, int enabler, NtStatus status) {
+    switch (step.onFailure()) {
+      case UNWIND_ENTRY:
+        recordFailure(r, callback, enabler, status);
+        r.steps.clear();
+        r.steps.addAll(
+            PowerSequences.entryFailure(step, settings.interruptCount(), r.interruptsEnabled, selfManagedIo));
+        r.teardownPlanned = true;
+        break;
+      case ABORT:
+        recordFailure(r, callback, enabler, status);
+        r.steps.clear();
+        r.teardownPlanned = true;
+        break;
+      case CONTINUE:
+        recordFailure(r, callback, enabler, status);
+        break;
+      case IGNORE:
+      default:
+        break;
+    }
+    return runNext();
+  }
+
+  private static void recordFailure(Request r, CallbackKind callback, int enabler, NtStatus status) {
+    if (!r.failed && !r.hung) {
+      r.failedCallback = callback;
+      r.failedEnabler = enabler;
+      r.failureStatus = status;
+    }
+    r.failed = true;
+  }
+
+  /** How a callback (or its absence) moves the device's own bookkeeping. */
+  private void applyEffects(PowerStep step, boolean succeeded) {
+    switch (step.callback()) {
+      case EVT_DEVICE_PREPARE_HARDWARE:
+        // After a failed EvtDevicePrepareHardware KMDF still calls EvtDeviceReleaseHardware.
+        ownsHardware = true;
+        break;
+      case EVT_DEVICE_RELEASE_HARDWARE:
+        ownsHardware = false;
+        break;
+      case EVT_INTERRUPT_ENABLE:
+        if (succeeded) {
+          current.interruptsEnabled = step.interrupt() + 1;
+        }
+        break;
+      case EVT_DEVICE_SELF_MANAGED_IO_INIT:
+      case EVT_DEVICE_SELF_MANAGED_IO_RESTART:
+        selfManagedIo = succeeded ? SelfManagedIoState.STARTED : SelfManagedIoState.FAILED;
+        break;
+      case EVT_DEVICE_SELF_MANAGED_IO_SUSPEND:
+        selfManagedIo = SelfManagedIoState.STOPPED;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private Behavior<DeviceMessage> finish() {
+    Request r = current;
+    if (r.failed && !r.hung && !r.teardownPlanned) {
+      // §2.2 row 10: a failed power-down is reported and PnP tears the device down.
+      r.teardownPlanned = true;
+      r.steps.addAll(PowerSequences.teardown(ownsHardware, selfManagedIo, PowerStep.OnFailure.IGNORE));
+      if (!r.steps.isEmpty()) {
+        return runNext();
+      }
+    }
+    applyFinalState(r);
+    getContext().stop(r.driver);
+    if (r.enablerActors != null) {
+      for (ActorRef<DmaEnabler.Command> enabler : r.enablerActors) {
+        if (enabler != null) {
+          getContext().stop(enabler);
+        }
+      }
+    }
+    callbacksInvoked += r.callbacks;
+    current = null;
+    PnpOutcome outcome = r.hung ? PnpOutcome.HUNG : r.failed ? PnpOutcome.FAILED : PnpOutcome.SUCCEEDED;
+    tracePnp(r.command.request(), r.startMicros, outcome);
+    r.command.replyTo().tell(
+        new PnpResult(
+            deviceId,
+            r.command.request(),
+            outcome,
+            state,
+            power,
+            r.failedCallback,
+            r.failedEnabler,
+            r.failureStatus,
+            r.callbacks,
+            ""));
+    return this;
+  }
+
+  private void applyFinalState(Request r) {
+    if (r.hung) {
+      state = DeviceState.HUNG;
+      return;
+    }
+    switch (r.command.request()) {
+      case ADD:
+        state = r.failed ? DeviceState.FAILED : DeviceState.ADDED;
+        break;
+      case START:
+        state = r.failed ? DeviceState.FAILED : DeviceState.STARTED;
+        power = r.failed ? DevicePowerState.D3_FINAL : DevicePowerState.D0;
+        break;
+      case SET_POWER:
+        if (r.failed) {
+          state = DeviceState.FAILED;
+          power = r.target == DevicePowerState.D0 ? DevicePowerState.D3_FINAL : r.target;
+        } else {
+          state = r.target == DevicePowerState.D0 ? DeviceState.STARTED : DeviceState.LOW_POWER;
+          power = r.target;
+        }
+        break;
+      case STOP:
+        state = r.failed ? DeviceState.FAILED : DeviceState.STOPPED;
+        power = DevicePowerState.D3_FINAL;
+        break;
+      case REMOVE:
+        state = DeviceState.REMOVED;
+        power = DevicePowerState.D3_FINAL;
+        break;
+      case SURPRISE_REMOVE:
+      default:
+        state = DeviceState.SURPRISE_REMOVED;
+        power = DevicePowerState.D3_FINAL;
+        break;
+    }
+  }
+
+  private Behavior<DeviceMessage> reject(PnpCommand command, String why) {
+    command.replyTo().tell(
+        new PnpResult(
+            deviceId, command.request(), PnpOutcome.REJECTED, state, power, null, -1, null, 0, why));
+    return this;
+  }
+
+  // ---- DMA enablers ------------------------------------------------------------------------
+
+  @SuppressWarnings("unchecked")
+  private void sendPowerWalk(Request r) {
+    if (r.enablerActors == null || r.enablerActors.length < enablers.length) {
+      ActorRef<DmaEnabler.Command>[] grown = new ActorRef[enablers.length];
+      if (r.enablerActors != null) {
+        System.arraycopy(r.enablerActors, 0, grown, 0, r.enablerActors.length);
+      }
+      r.enablerActors = grown;
+    }
+    int i = r.dmaIndex;
+    if (r.enablerActors[i] == null) {
+      r.enablerActors[i] =
+          getContext()
+              .spawn(
+                  DmaEnabler.create(enablers[i], r.driver, realDeadline, trace),
+                  "enabler-" + i + "-" + requestOrdinal);
+    }
+    ActorRef<DmaEnabler.PowerWalkDone> replyTo = getContext().getSelf().narrow();
+    r.enablerActors[i].tell(
+        r.step.type() == PowerStep.Type.DMA_POWER_UP
+            ? new DmaEnabler.PowerUp(replyTo)
+            : new DmaEnabler.PowerDown(replyTo));
+  }
+
+  private Behavior<DeviceMessage> onEnablerCreate(WdfDmaEnablerCreate create) {
+    EnablerCreateResult result;
+    if (state.isTerminal()) {
+      result = new EnablerCreateResult(NtStatus.STATUS_INVALID_DEVICE_STATE, null);
+    } else {
+      EnablerHandle handle = new EnablerHandle(deviceId, enablers.length);
+      result =
+          EnablerCreation.create(
+              handle, create.config(), create.parentDeviceId(), settings.platform(), settings.kmdfMinorVersion());
+      if (result.status().isSuccess()) {
+        // §1.4 step 8: appended at the tail; list order is creation order and power-callback order.
+        enablers = Arrays.copyOf(enablers, enablers.length + 1);
+        enablers[enablers.length - 1] = result.enabler();
+      }
+    }
+    if (trace.enabled()) {
+      trace.instant(
+          "WdfDmaEnablerCreate",
+          deviceId,
+          clock.nowMicros(),
+          Map.of(
+              "device", deviceId,
+              "profile", create.config().profile().wdfName(),
+              "enabler", result.enabler() == null ? "-" : Integer.toString(result.enabler().handle().index()),
+              "status", result.status().hex()));
+    }
+    create.replyTo().tell(result);
+    return this;
+  }
+
+  private Behavior<DeviceMessage> onGetState(GetDeviceState get) {
+    get.replyTo().tell(
+        new DeviceSnapshot(
+            deviceId, state, power, selfManagedIo, Arrays.asList(enablers), current != null, callbacksInvoked));
+    return this;
+  }
+
+  private void tracePnp(PnpRequest request, long startMicros, PnpOutcome outcome) {
+    if (trace.enabled()) {
+      trace.span(
+          irpName(request), deviceId, startMicros, clock.nowMicros(),
+          Map.of("device", deviceId, "outcome", outcome.name(), "state", state.name(), "power", power.wdfName()));
+    }
+  }
+
+  private static String irpName(PnpRequest request) {
+    switch (request) {
+      case ADD:
+        return "AddDevice";
+      case START:
+        return "IRP_MN_START_DEVICE";
+      case SET_POWER:
+        return "IRP_MN_SET_POWER";
+      case STOP:
+        return "IRP_MN_STOP_DEVICE";
+      case REMOVE:
+        return "IRP_MN_REMOVE_DEVICE";
+      default:
+        return "IRP_MN_SURPRISE_REMOVAL";
+    }
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<T> out = new java.util.ArrayList<>(a.size() + b.size());
+    out.addAll(a);
+    out.addAll(b);
+    return out;
+  }
+}

@@ -1,0 +1,74 @@
+package org.dmaemu.device;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import org.dmaemu.protocol.driver.CallbackKind;
+
+/**
+ * What a device is, apart from its driver: the platform, the KMDF version its driver binds to, its
+ * interrupts, the device-level callbacks its driver registered, and how long a callback may take
+ * before it counts as a hang. One instance is shared by every device of a group.
+ *
+ * @param kmdfMinorVersion the driver's KMDF 1.x minor version (1.33 → 33); gates checks of §1.1/§1.3
+ * @param interruptCount WDFINTERRUPT objects of the device, in creation order
+ * @param registeredCallbacks device and interrupt callbacks the driver registered; enabler callbacks
+ *     are registered per enabler in its config
+ * @param callbackDeadline modeled time after which an unanswered callback is a hang
+ */
+public record DeviceSettings(
+    PlatformSettings platform,
+    int kmdfMinorVersion,
+    int interruptCount,
+    Set<CallbackKind> registeredCallbacks,
+    Duration callbackDeadline) {
+
+  public DeviceSettings {
+    if (interruptCount < 0) {
+      throw new IllegalArgumentException("interrupt count must not be negative");
+    }
+    if (callbackDeadline.isNegative() || callbackDeadline.isZero()) {
+      throw new IllegalArgumentException("callback deadline must be positive");
+    }
+    registeredCallbacks = registeredCallbacks.isEmpty()
+        ? Set.of()
+        : Set.copyOf(EnumSet.copyOf(registeredCallbacks));
+  }
+
+  /** Every device-level callback registered, one interrupt, KMDF 1.33, 1 s deadline. */
+  public static DeviceSettings defaults() {
+    return new DeviceSettings(
+        PlatformSettings.defaults(), 33, 1, allDeviceCallbacks(), Duration.ofSeconds(1));
+  }
+
+  public static Set<CallbackKind> allDeviceCallbacks() {
+    EnumSet<CallbackKind> all = EnumSet.allOf(CallbackKind.class);
+    all.removeIf(CallbackKind::isEnablerCallback);
+    return all;
+  }
+
+  public DeviceSettings withInterruptCount(int count) {
+    return new DeviceSettings(platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline);
+  }
+
+  public DeviceSettings withKmdfMinorVersion(int minor) {
+    return new DeviceSettings(platform, minor, interruptCount, registeredCallbacks, callbackDeadline);
+  }
+
+  public DeviceSettings withPlatform(PlatformSettings p) {
+    return new DeviceSettings(p, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline);
+  }
+
+  public DeviceSettings withCallbackDeadline(Duration deadline) {
+    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline);
+  }
+
+  public DeviceSettings withRegisteredCallbacks(Set<CallbackKind> registered) {
+    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registered, callbackDeadline);
+  }
+
+  /** Enabler callbacks are always offered: whether they run is decided by each enabler's config. */
+  public boolean registers(CallbackKind kind) {
+    return kind.isEnablerCallback() || registeredCallbacks.contains(kind);
+  }
+}

@@ -1,0 +1,162 @@
+package org.dmaemu.driver;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.device.EnablerCreateResult;
+import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
+import org.dmaemu.protocol.driver.CallbackReturn;
+import org.dmaemu.protocol.driver.DriverCallback;
+import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.enabler.DmaEnablerConfig;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.time.Seeds;
+
+/**
+ * The reference driver: creates its DMA enablers in EvtDriverDeviceAdd, in the order given, and
+ * answers every callback by its rules — success by default; a failure status, a modeled delay or no
+ * answer at all when a rule applies. Rules draw from a stream derived from (run seed, device id,
+ * PnP request ordinal), so the same seed gives the same failures wherever the device runs.
+ */
+public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
+
+  /**
+   * @param enablers the enablers EvtDriverDeviceAdd creates, in creation order
+   * @param rules checked in order; the first that matches and draws under its probability applies
+   */
+  public record Settings(List<DmaEnablerConfig> enablers, List<CallbackRule> rules, long runSeed) {
+    public Settings {
+      enablers = List.copyOf(enablers);
+      rules = List.copyOf(rules);
+    }
+
+    public DriverModel model() {
+      return context -> ReferenceDriver.create(this, context);
+    }
+  }
+
+  /** A delayed answer, sent to self by a timer. */
+  private record DelayedReturn(ActorRef<CallbackReturn> replyTo, NtStatus status, long serial)
+      implements DriverMessage, NoSerializationVerificationNeeded {}
+
+  private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
+
+  private final Settings settings;
+  private final DriverContext driverContext;
+  private final TimerScheduler<DriverMessage> timers;
+  private final NodeClock clock;
+  private final SplittableRandom random;
+  private DriverCallback.EvtDriverDeviceAdd pendingAdd;
+  private int nextEnabler;
+  private long timerSerial;
+
+  public static Behavior<DriverMessage> create(Settings settings, DriverContext driverContext) {
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new ReferenceDriver(context, timers, settings, driverContext)));
+  }
+
+  private ReferenceDriver(
+      ActorContext<DriverMessage> context,
+      TimerScheduler<DriverMessage> timers,
+      Settings settings,
+      DriverContext driverContext) {
+    super(context);
+    this.settings = settings;
+    this.driverContext = driverContext;
+    this.timers = timers;
+    this.clock = NodeClock.get(context.getSystem());
+    this.random =
+        new SplittableRandom(
+            Seeds.derive(settings.runSeed(), driverContext.deviceId(), DRIVER_STREAM + driverContext.requestOrdinal()));
+  }
+
+  @Override
+  public Receive<DriverMessage> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(DriverCallback.EvtDriverDeviceAdd.class, this::onDeviceAdd)
+        .onMessage(DriverCallback.class, this::onCallback)
+        .onMessage(EnablerCreateResult.class, this::onEnablerCreated)
+        .onMessage(DelayedReturn.class, this::onDelayedReturn)
+        .build();
+  }
+
+  private Behavior<DriverMessage> onDeviceAdd(DriverCallback.EvtDriverDeviceAdd callback) {
+    pendingAdd = callback;
+    nextEnabler = 0;
+    return createNextEnablerOrAnswer();
+  }
+
+  private Behavior<DriverMessage> onEnablerCreated(EnablerCreateResult result) {
+    if (pendingAdd == null) {
+      return this;
+    }
+    if (!result.status().isSuccess()) {
+      // A KMDF driver returns the failing status of WdfDmaEnablerCreate from EvtDriverDeviceAdd.
+      pendingAdd.replyTo().tell(new CallbackReturn(result.status()));
+      pendingAdd = null;
+      return this;
+    }
+    nextEnabler++;
+    return createNextEnablerOrAnswer();
+  }
+
+  private Behavior<DriverMessage> createNextEnablerOrAnswer() {
+    if (nextEnabler < settings.enablers().size()) {
+      driverContext
+          .device()
+          .tell(new WdfDmaEnablerCreate(settings.enablers().get(nextEnabler), null, getContext().getSelf().narrow()));
+      return this;
+    }
+    DriverCallback add = pendingAdd;
+    pendingAdd = null;
+    return answer(add);
+  }
+
+  private Behavior<DriverMessage> onCallback(DriverCallback callback) {
+    return answer(callback);
+  }
+
+  private Behavior<DriverMessage> answer(DriverCallback callback) {
+    CallbackRule rule = applicableRule(callback);
+    if (rule == null) {
+      callback.replyTo().tell(CallbackReturn.SUCCESS);
+      return this;
+    }
+    if (rule.action() == CallbackRule.Action.HANG) {
+      return this;
+    }
+    NtStatus status = rule.action() == CallbackRule.Action.FAIL ? rule.status() : NtStatus.STATUS_SUCCESS;
+    if (rule.delay().isZero()) {
+      callback.replyTo().tell(new CallbackReturn(status));
+    } else {
+      Duration real = clock.toReal(rule.delay());
+      DelayedReturn later = new DelayedReturn(callback.replyTo(), status, timerSerial++);
+      timers.startSingleTimer(later, real);
+    }
+    return this;
+  }
+
+  private Behavior<DriverMessage> onDelayedReturn(DelayedReturn delayed) {
+    delayed.replyTo().tell(new CallbackReturn(delayed.status()));
+    return this;
+  }
+
+  private CallbackRule applicableRule(DriverCallback callback) {
+    for (CallbackRule rule : settings.rules()) {
+      if (rule.matches(callback)
+          && (rule.probability() >= 1.0 || random.nextDouble() < rule.probability())) {
+        return rule;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,199 @@
+package org.dmaemu.enabler;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.time.Duration;
+import java.util.List;
+import org.dmaemu.driver.CallbackOutcome;
+import org.dmaemu.driver.DriverCalls;
+import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.device.DeviceMessage;
+import org.dmaemu.protocol.driver.CallbackKind;
+import org.dmaemu.protocol.driver.CallbackReturn;
+import org.dmaemu.protocol.driver.DriverCallback;
+import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.enabler.EnablerCallback;
+import org.dmaemu.protocol.enabler.EnablerHandle;
+import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.trace.TraceSink;
+
+/**
+ * One WDFDMAENABLER: runs its own power callbacks on its device's driver when the device's power
+ * walk reaches it (reference §1.6, §2.4) and keeps its failure flags. The device spawns it while it
+ * has work for it and keeps its {@link EnablerInfo} while idle.
+ */
+public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** D0 entry for this enabler: Fill → Enable → SelfManagedIoStart, stopping at the first failure. */
+  public record PowerUp(ActorRef<PowerWalkDone> replyTo) implements Command {}
+
+  /** D0 exit for this enabler: SelfManagedIoStop → Disable → Flush with the gating of §2.4. */
+  public record PowerDown(ActorRef<PowerWalkDone> replyTo) implements Command {}
+
+  private record CallbackAnswered(CallbackOutcome outcome) implements Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * The end of this enabler's part of a power walk.
+   *
+   * @param enabler the enabler with its (possibly new) failure flags
+   * @param failedCallback the first callback that failed or hung, else {@code null}
+   * @param failureStatus its status; {@code null} when it hung or nothing failed
+   */
+  public record PowerWalkDone(
+      boolean powerUp,
+      EnablerInfo enabler,
+      CallbackKind failedCallback,
+      NtStatus failureStatus,
+      boolean hung,
+      int callbacksInvoked)
+      implements DeviceMessage {
+
+    public boolean failed() {
+      return failedCallback != null && !hung;
+    }
+  }
+
+  private final ActorRef<DriverMessage> driver;
+  private final Duration realDeadline;
+  private final NodeClock clock;
+  private final TraceSink trace;
+  private EnablerInfo info;
+
+  // The walk in progress.
+  private boolean powerUp;
+  private List<EnablerCallback> sequence = List.of();
+  private int position;
+  private int invoked;
+  private CallbackOutcome firstFailure;
+  private ActorRef<PowerWalkDone> replyTo;
+
+  public static Behavior<Command> create(
+      EnablerInfo info, ActorRef<DriverMessage> driver, Duration realDeadline, TraceSink trace) {
+    return Behaviors.setup(context -> new DmaEnabler(context, info, driver, realDeadline, trace));
+  }
+
+  private DmaEnabler(
+      ActorContext<Command> context,
+      EnablerInfo info,
+      ActorRef<DriverMessage> driver,
+      Duration realDeadline,
+      TraceSink trace) {
+    super(context);
+    this.info = info;
+    this.driver = driver;
+    this.realDeadline = realDeadline;
+    this.trace = trace;
+    this.clock = NodeClock.get(context.getSystem());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(PowerUp.class, this::onPowerUp)
+        .onMessage(PowerDown.class, this::onPowerDown)
+        .onMessage(CallbackAnswered.class, this::onCallbackAnswered)
+        .build();
+  }
+
+  private Behavior<Command> onPowerUp(PowerUp command) {
+    return startWalk(true, EnablerPower.powerUpSequence(info), command.replyTo());
+  }
+
+  private Behavior<Command> onPowerDown(PowerDown command) {
+    return startWalk(false, EnablerPower.powerDownSequence(info), command.replyTo());
+  }
+
+  private Behavior<Command> startWalk(boolean up, List<EnablerCallback> callbacks, ActorRef<PowerWalkDone> reply) {
+    powerUp = up;
+    sequence = callbacks;
+    position = 0;
+    invoked = 0;
+    firstFailure = null;
+    replyTo = reply;
+    return invokeNext();
+  }
+
+  private Behavior<Command> invokeNext() {
+    if (position >= sequence.size()) {
+      return finish(false);
+    }
+    EnablerCallback next = sequence.get(position);
+    EnablerHandle handle = info.handle();
+    DriverCalls.invoke(
+        getContext(),
+        driver,
+        realDeadline,
+        clock,
+        trace,
+        handle.deviceId(),
+        CallbackKind.of(next),
+        handle.index(),
+        -1,
+        reply -> message(next, handle, reply),
+        CallbackAnswered::new);
+    return this;
+  }
+
+  private Behavior<Command> onCallbackAnswered(CallbackAnswered answered) {
+    CallbackOutcome outcome = answered.outcome();
+    invoked++;
+    if (outcome.hung()) {
+      firstFailure = outcome;
+      return finish(true);
+    }
+    EnablerCallback current = sequence.get(position);
+    position++;
+    if (outcome.failed()) {
+      if (firstFailure == null) {
+        firstFailure = outcome;
+      }
+      if (powerUp) {
+        // §2.3/§2.4: the flag is set and the rest of this enabler's power-up is skipped.
+        info = EnablerPower.afterPowerUpFailure(info, current);
+        return finish(false);
+      }
+      // §2.4: on power-down a failure is accumulated and the other callbacks still run.
+    }
+    return invokeNext();
+  }
+
+  private Behavior<Command> finish(boolean hung) {
+    replyTo.tell(
+        new PowerWalkDone(
+            powerUp,
+            info,
+            firstFailure == null ? null : firstFailure.kind(),
+            firstFailure == null ? null : firstFailure.status(),
+            hung,
+            invoked));
+    replyTo = null;
+    return this;
+  }
+
+  private static DriverCallback message(
+      EnablerCallback callback, EnablerHandle handle, ActorRef<CallbackReturn> reply) {
+    switch (callback) {
+      case FILL:
+        return new DriverCallback.EvtDmaEnablerFill(handle, reply);
+      case ENABLE:
+        return new DriverCallback.EvtDmaEnablerEnable(handle, reply);
+      case SELF_MANAGED_IO_START:
+        return new DriverCallback.EvtDmaEnablerSelfManagedIoStart(handle, reply);
+      case SELF_MANAGED_IO_STOP:
+        return new DriverCallback.EvtDmaEnablerSelfManagedIoStop(handle, reply);
+      case DISABLE:
+        return new DriverCallback.EvtDmaEnablerDisable(handle, reply);
+      default:
+        return new DriverCallback.EvtDmaEnablerFlush(handle, reply);
+    }
+  }
+}
