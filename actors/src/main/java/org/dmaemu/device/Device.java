@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.dmaemu.driver.CallbackOutcome;
-import org.dmaemu.driver.DriverCalls;
+import org.dmaemu.driver.PendingCallback;
 import org.dmaemu.driver.DriverContext;
 import org.dmaemu.driver.DriverModel;
 import org.dmaemu.enabler.DmaEnabler;
@@ -32,6 +32,8 @@ import org.dmaemu.protocol.device.PnpResult;
 import org.dmaemu.protocol.device.SelfManagedIoState;
 import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackKind;
+import org.dmaemu.protocol.driver.CallbackReturn;
+import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.enabler.EnablerInfo;
@@ -49,8 +51,7 @@ import org.dmaemu.trace.TraceSink;
  */
 public final class Device extends AbstractBehavior<DeviceMessage> {
 
-  private record CallbackAnswered(CallbackOutcome outcome)
-      implements DeviceMessage, NoSerializationVerificationNeeded {}
+  private record DeadlinePassed(long serial) implements DeviceMessage, NoSerializationVerificationNeeded {}
 
   private static final EnablerInfo[] NO_ENABLERS = new EnablerInfo[0];
 
@@ -78,8 +79,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     final long startMicros;
     final ArrayDeque<PowerStep> steps;
     final ActorRef<DriverMessage> driver;
-    ActorRef<DmaEnabler.Command>[] enablerActors;
+    ActorRef<EnablerMessage>[] enablerActors;
     PowerStep step;
+    PendingCallback pending;
+    long serial;
     int dmaIndex;
     int interruptsEnabled;
     int callbacks;
@@ -132,7 +135,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         .onMessage(PnpCommand.class, this::onPnpCommand)
         .onMessage(WdfDmaEnablerCreate.class, this::onEnablerCreate)
         .onMessage(GetDeviceState.class, this::onGetState)
-        .onMessage(CallbackAnswered.class, this::onCallbackAnswered)
+        .onMessage(CallbackReturn.class, this::onCallbackReturn)
+        .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(DmaEnabler.PowerWalkDone.class, this::onPowerWalkDone)
         .build();
   }
@@ -228,18 +232,16 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
             applyEffects(step, true);
             continue;
           }
-          DriverCalls.invoke(
-              getContext(),
-              r.driver,
-              realDeadline,
-              clock,
-              trace,
-              deviceId,
-              step.callback(),
-              -1,
-              step.interrupt(),
-              replyTo -> DeviceCallbacks.message(deviceId, step, replyTo),
-              CallbackAnswered::new);
+          long id = ++r.serial;
+          r.pending =
+              PendingCallback.send(
+                  getContext(),
+                  r.driver,
+                  DeviceCallbacks.message(deviceId, step, getContext().getSelf().narrow()),
+                  id,
+                  realDeadline,
+                  new DeadlinePassed(id),
+                  clock);
           return this;
         case DMA_POWER_UP:
         case DMA_POWER_DOWN:
@@ -255,12 +257,27 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     }
   }
 
-  private Behavior<DeviceMessage> onCallbackAnswered(CallbackAnswered answered) {
+  private Behavior<DeviceMessage> onCallbackReturn(CallbackReturn returned) {
     Request r = current;
-    if (r == null) {
+    if (r == null || r.pending == null) {
       return this;
     }
-    CallbackOutcome outcome = answered.outcome();
+    CallbackOutcome outcome = r.pending.returned(returned.status(), clock, trace);
+    r.pending = null;
+    return onOutcome(r, outcome);
+  }
+
+  private Behavior<DeviceMessage> onDeadlinePassed(DeadlinePassed deadline) {
+    Request r = current;
+    if (r == null || r.pending == null || r.pending.serial() != deadline.serial()) {
+      return this;
+    }
+    CallbackOutcome outcome = r.pending.expired(clock, trace);
+    r.pending = null;
+    return onOutcome(r, outcome);
+  }
+
+  private Behavior<DeviceMessage> onOutcome(Request r, CallbackOutcome outcome) {
     r.callbacks++;
     if (outcome.hung()) {
       recordFailure(r, outcome.kind(), -1, null);
@@ -377,7 +394,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     applyFinalState(r);
     getContext().stop(r.driver);
     if (r.enablerActors != null) {
-      for (ActorRef<DmaEnabler.Command> enabler : r.enablerActors) {
+      for (ActorRef<EnablerMessage> enabler : r.enablerActors) {
         if (enabler != null) {
           getContext().stop(enabler);
         }
@@ -452,7 +469,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   @SuppressWarnings("unchecked")
   private void sendPowerWalk(Request r) {
     if (r.enablerActors == null || r.enablerActors.length < enablers.length) {
-      ActorRef<DmaEnabler.Command>[] grown = new ActorRef[enablers.length];
+      ActorRef<EnablerMessage>[] grown = new ActorRef[enablers.length];
       if (r.enablerActors != null) {
         System.arraycopy(r.enablerActors, 0, grown, 0, r.enablerActors.length);
       }

@@ -10,8 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.util.List;
 import org.dmaemu.driver.CallbackOutcome;
-import org.dmaemu.driver.DriverCalls;
-import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.driver.PendingCallback;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackKind;
@@ -21,6 +20,7 @@ import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.protocol.enabler.EnablerCallback;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.trace.TraceSink;
 
@@ -29,9 +29,10 @@ import org.dmaemu.trace.TraceSink;
  * walk reaches it (reference §1.6, §2.4) and keeps its failure flags. The device spawns it while it
  * has work for it and keeps its {@link EnablerInfo} while idle.
  */
-public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
+public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
 
-  public sealed interface Command extends CborSerializable {}
+  /** The enabler's commands; it also receives the {@link CallbackReturn}s of its callbacks. */
+  public sealed interface Command extends EnablerMessage {}
 
   /** D0 entry for this enabler: Fill → Enable → SelfManagedIoStart, stopping at the first failure. */
   public record PowerUp(ActorRef<PowerWalkDone> replyTo) implements Command {}
@@ -39,7 +40,7 @@ public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
   /** D0 exit for this enabler: SelfManagedIoStop → Disable → Flush with the gating of §2.4. */
   public record PowerDown(ActorRef<PowerWalkDone> replyTo) implements Command {}
 
-  private record CallbackAnswered(CallbackOutcome outcome) implements Command, NoSerializationVerificationNeeded {}
+  private record DeadlinePassed(long serial) implements Command, NoSerializationVerificationNeeded {}
 
   /**
    * The end of this enabler's part of a power walk.
@@ -75,14 +76,16 @@ public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
   private int invoked;
   private CallbackOutcome firstFailure;
   private ActorRef<PowerWalkDone> replyTo;
+  private PendingCallback pending;
+  private long serial;
 
-  public static Behavior<Command> create(
+  public static Behavior<EnablerMessage> create(
       EnablerInfo info, ActorRef<DriverMessage> driver, Duration realDeadline, TraceSink trace) {
     return Behaviors.setup(context -> new DmaEnabler(context, info, driver, realDeadline, trace));
   }
 
   private DmaEnabler(
-      ActorContext<Command> context,
+      ActorContext<EnablerMessage> context,
       EnablerInfo info,
       ActorRef<DriverMessage> driver,
       Duration realDeadline,
@@ -96,23 +99,24 @@ public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
   }
 
   @Override
-  public Receive<Command> createReceive() {
+  public Receive<EnablerMessage> createReceive() {
     return newReceiveBuilder()
         .onMessage(PowerUp.class, this::onPowerUp)
         .onMessage(PowerDown.class, this::onPowerDown)
-        .onMessage(CallbackAnswered.class, this::onCallbackAnswered)
+        .onMessage(CallbackReturn.class, this::onCallbackReturn)
+        .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .build();
   }
 
-  private Behavior<Command> onPowerUp(PowerUp command) {
+  private Behavior<EnablerMessage> onPowerUp(PowerUp command) {
     return startWalk(true, EnablerPower.powerUpSequence(info), command.replyTo());
   }
 
-  private Behavior<Command> onPowerDown(PowerDown command) {
+  private Behavior<EnablerMessage> onPowerDown(PowerDown command) {
     return startWalk(false, EnablerPower.powerDownSequence(info), command.replyTo());
   }
 
-  private Behavior<Command> startWalk(boolean up, List<EnablerCallback> callbacks, ActorRef<PowerWalkDone> reply) {
+  private Behavior<EnablerMessage> startWalk(boolean up, List<EnablerCallback> callbacks, ActorRef<PowerWalkDone> reply) {
     powerUp = up;
     sequence = callbacks;
     position = 0;
@@ -122,29 +126,43 @@ public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
     return invokeNext();
   }
 
-  private Behavior<Command> invokeNext() {
+  private Behavior<EnablerMessage> invokeNext() {
     if (position >= sequence.size()) {
       return finish(false);
     }
     EnablerCallback next = sequence.get(position);
-    EnablerHandle handle = info.handle();
-    DriverCalls.invoke(
-        getContext(),
-        driver,
-        realDeadline,
-        clock,
-        trace,
-        handle.deviceId(),
-        CallbackKind.of(next),
-        handle.index(),
-        -1,
-        reply -> message(next, handle, reply),
-        CallbackAnswered::new);
+    long id = ++serial;
+    pending =
+        PendingCallback.send(
+            getContext(),
+            driver,
+            message(next, info.handle(), getContext().getSelf().narrow()),
+            id,
+            realDeadline,
+            new DeadlinePassed(id),
+            clock);
     return this;
   }
 
-  private Behavior<Command> onCallbackAnswered(CallbackAnswered answered) {
-    CallbackOutcome outcome = answered.outcome();
+  private Behavior<EnablerMessage> onCallbackReturn(CallbackReturn returned) {
+    if (pending == null) {
+      return this;
+    }
+    CallbackOutcome outcome = pending.returned(returned.status(), clock, trace);
+    pending = null;
+    return onOutcome(outcome);
+  }
+
+  private Behavior<EnablerMessage> onDeadlinePassed(DeadlinePassed deadline) {
+    if (pending == null || pending.serial() != deadline.serial()) {
+      return this;
+    }
+    CallbackOutcome outcome = pending.expired(clock, trace);
+    pending = null;
+    return onOutcome(outcome);
+  }
+
+  private Behavior<EnablerMessage> onOutcome(CallbackOutcome outcome) {
     invoked++;
     if (outcome.hung()) {
       firstFailure = outcome;
@@ -166,7 +184,7 @@ public final class DmaEnabler extends AbstractBehavior<DmaEnabler.Command> {
     return invokeNext();
   }
 
-  private Behavior<Command> finish(boolean hung) {
+  private Behavior<EnablerMessage> finish(boolean hung) {
     replyTo.tell(
         new PowerWalkDone(
             powerUp,

@@ -25,6 +25,7 @@ import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.protocol.enabler.EnablerCallback;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.testing.TestKits;
 import org.dmaemu.trace.TraceSink;
 import org.junit.jupiter.api.AfterAll;
@@ -121,7 +122,7 @@ class EnablerPowerGatingTest {
     script.put(
         CallbackKind.EVT_DMA_ENABLER_FILL, new ArrayDeque<>(List.of(NtStatus.STATUS_INSUFFICIENT_RESOURCES)));
     ActorRef<DriverMessage> driver = kit.spawn(scripted(seen.getRef(), script));
-    ActorRef<DmaEnabler.Command> enabler =
+    ActorRef<EnablerMessage> enabler =
         kit.spawn(DmaEnabler.create(enabler("persist"), driver, Duration.ofSeconds(3), TraceSink.NONE));
 
     enabler.tell(new DmaEnabler.PowerUp(done.getRef()));
@@ -163,7 +164,7 @@ class EnablerPowerGatingTest {
         CallbackKind.EVT_DMA_ENABLER_SELF_MANAGED_IO_STOP, new ArrayDeque<>(List.of(NtStatus.STATUS_UNSUCCESSFUL)));
     script.put(CallbackKind.EVT_DMA_ENABLER_FLUSH, new ArrayDeque<>(List.of(NtStatus.STATUS_CANCELLED)));
     ActorRef<DriverMessage> driver = kit.spawn(scripted(seen.getRef(), script));
-    ActorRef<DmaEnabler.Command> enabler =
+    ActorRef<EnablerMessage> enabler =
         kit.spawn(DmaEnabler.create(enabler("continue"), driver, Duration.ofSeconds(3), TraceSink.NONE));
     enabler.tell(new DmaEnabler.PowerDown(done.getRef()));
     DmaEnabler.PowerWalkDone down = done.receiveMessage();
