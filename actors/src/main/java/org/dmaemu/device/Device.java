@@ -186,10 +186,11 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         break;
       case REMOVE:
       case SURPRISE_REMOVE:
-        if (state.isTerminal()) {
+        if (state.isGone()) {
           return reject(command, "the device is already " + state);
         }
-        steps = removal(command.request() == PnpRequest.SURPRISE_REMOVE);
+        // A failed device was torn down when it failed; its IRP_MN_REMOVE_DEVICE calls nothing more.
+        steps = state == DeviceState.FAILED ? List.of() : removal(command.request() == PnpRequest.SURPRISE_REMOVE);
         teardown = true;
         break;
       default:
@@ -197,9 +198,11 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     }
     requestOrdinal++;
     ActorRef<DriverMessage> driver =
-        getContext()
-            .spawn(driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
-                "driver-" + requestOrdinal);
+        steps.isEmpty()
+            ? null
+            : getContext()
+                .spawn(driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
+                    "driver-" + requestOrdinal);
     current = new Request(command, target, steps, driver, clock.nowMicros(), teardown);
     return runNext();
   }
@@ -392,7 +395,9 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       }
     }
     applyFinalState(r);
-    getContext().stop(r.driver);
+    if (r.driver != null) {
+      getContext().stop(r.driver);
+    }
     if (r.enablerActors != null) {
       for (ActorRef<EnablerMessage> enabler : r.enablerActors) {
         if (enabler != null) {

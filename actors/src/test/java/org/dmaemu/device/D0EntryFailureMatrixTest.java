@@ -268,11 +268,17 @@ class D0EntryFailureMatrixTest {
   }
 
   @Test
-  @DisplayName("§2.3: a failed power-up leaves the device FAILED; later requests are rejected")
-  void failedDeviceRejectsRequests() {
+  @DisplayName("§2.3: a failed device rejects start; PnP's IRP_MN_REMOVE_DEVICE then removes it without another callback")
+  void failedDeviceIsRemovedWithoutCallbacks() {
     DeviceHarness d = started(1, 0, CallbackRule.fail(CallbackKind.EVT_DEVICE_D0_ENTRY, FAIL, 1.0));
     d.start();
+    d.callbacks();
     assertEquals(PnpOutcome.REJECTED, d.start().outcome());
+    PnpResult removed = d.remove();
+    assertEquals(PnpOutcome.SUCCEEDED, removed.outcome());
+    assertEquals(DeviceState.REMOVED, removed.state());
+    assertEquals(0, removed.callbacksInvoked());
+    assertEquals(List.of(), d.callbacks());
     assertEquals(PnpOutcome.REJECTED, d.remove().outcome());
   }
 

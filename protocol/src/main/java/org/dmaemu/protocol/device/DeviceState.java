@@ -16,13 +16,21 @@ public enum DeviceState {
   REMOVED,
   /** Surprise removal done. */
   SURPRISE_REMOVED,
-  /** A callback failed and PnP tore the device down (reference §2.3, §2.2 row 10). */
+  /**
+   * A callback failed and PnP tore the device down (reference §2.3, §2.2 row 10). The only request
+   * it takes is removal, which calls nothing more: the teardown already ran.
+   */
   FAILED,
   /** A callback never returned: the device's PnP/power machine is stuck, as on a real machine. */
   HUNG;
 
-  /** No PnP request can move the device out of this state. */
+  /** The device object is gone or stuck: it takes no DDI call and no PnP request. */
+  public boolean isGone() {
+    return this == REMOVED || this == SURPRISE_REMOVED || this == HUNG;
+  }
+
+  /** No DDI call is accepted: the device is gone, or torn down after a failure. */
   public boolean isTerminal() {
-    return this == REMOVED || this == SURPRISE_REMOVED || this == FAILED || this == HUNG;
+    return isGone() || this == FAILED;
   }
 }
