@@ -1,0 +1,158 @@
+package org.dmaemu.node.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import org.dmaemu.node.Main;
+import org.dmaemu.node.run.PowerCycleRun;
+import org.dmaemu.node.run.RunHandle;
+import org.dmaemu.node.run.RunSummary;
+import org.dmaemu.node.trace.TraceReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code dmaemu run}: the embedded power-cycle run, one JVM, summary on stdout. */
+@Command(
+    name = "run",
+    description = {
+      "Runs N emulated devices in this JVM through their PnP and power life.",
+      "",
+      "The emulated PnP manager sends every device AddDevice, StartDevice,",
+      "CYCLES x (SetDevicePower(D3), SetDevicePower(D0)) and RemoveDevice, each",
+      "request when the previous one returned. The reference driver fails or hangs",
+      "a small, seeded share of callbacks; a device whose request failed, hung or",
+      "was rejected gets no further request. The summary goes to stdout.",
+      "",
+      "Exit code: 0 every device reached a final answer, 1 the run failed its",
+      "checks, 2 bad input.",
+      ""
+    },
+    sortOptions = false,
+    usageHelpAutoWidth = true)
+public final class RunCommand implements Callable<Integer> {
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "LONG",
+      defaultValue = "1",
+      description = "Run seed: the same seed gives the same per-device outcomes (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Option(
+      names = "--devices",
+      paramLabel = "INT",
+      defaultValue = "1000",
+      description = "Number of devices, at least 1 (default: ${DEFAULT-VALUE}).")
+  private int devices;
+
+  @Option(
+      names = "--cycles",
+      paramLabel = "INT",
+      defaultValue = "3",
+      description = "D0 -> D3 -> D0 cycles per device, at least 0 (default: ${DEFAULT-VALUE}).")
+  private int cycles;
+
+  @Option(
+      names = "--trace",
+      paramLabel = "FILE",
+      description = "Write a Chrome Trace Event file (opens in Perfetto or chrome://tracing).")
+  private Path trace;
+
+  @Option(
+      names = "--time-scale",
+      paramLabel = "DOUBLE",
+      defaultValue = "1.0",
+      description =
+          "Emulated microseconds per real microsecond, > 0; 10 runs modeled delays and hang deadlines"
+              + " ten times faster (default: ${DEFAULT-VALUE}).")
+  private double timeScale;
+
+  @Option(names = "--quiet", description = "Print the summary as one line.")
+  private boolean quiet;
+
+  @Override
+  public Integer call() {
+    PowerCycleRun.Options options = options();
+    RunHandle run;
+    try {
+      run = PowerCycleRun.start(options);
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "cannot write trace file " + trace + ": " + reason(e));
+    }
+    // The one place that waits: the edge of the actor system.
+    RunSummary summary;
+    try {
+      summary = run.summary().toCompletableFuture().join();
+    } catch (CompletionException stopped) {
+      // Stopped from outside (SIGTERM, Ctrl-C): the shutdown hook closes the trace; there is no summary.
+      TraceReport closed = run.terminate().toCompletableFuture().join();
+      spec.commandLine().getErr().println("dmaemu: the run was stopped before it ended"
+          + (closed.file() == null ? "" : "; trace " + closed.file() + " holds what happened until then"));
+      return Main.RUN_FAILED;
+    }
+    TraceReport traceReport = run.terminate().toCompletableFuture().join();
+
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    out.print(quiet ? SummaryTable.line(summary, traceReport) + "\n" : SummaryTable.table(summary, traceReport));
+    out.flush();
+    int exit = Main.OK;
+    if (!summary.allAccountedFor()) {
+      err.printf(
+          "dmaemu: %d of %d devices gave no final answer before the run timed out%n",
+          summary.unaccounted(), summary.devices());
+      exit = Main.RUN_FAILED;
+    }
+    if (traceReport.file() != null && traceReport.error() != null) {
+      err.printf("dmaemu: trace file %s is incomplete: %s%n", traceReport.file(), traceReport.error());
+      exit = Main.RUN_FAILED;
+    }
+    return exit;
+  }
+
+  private PowerCycleRun.Options options() {
+    if (devices < 1) {
+      throw bad("--devices must be at least 1 (got " + devices + ")");
+    }
+    if (cycles < 0) {
+      throw bad("--cycles must be at least 0 (got " + cycles + ")");
+    }
+    if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
+      throw bad("--time-scale must be a positive number (got " + timeScale + ")");
+    }
+    if (trace != null && trace.toString().isBlank()) {
+      throw bad("--trace needs a file name");
+    }
+    return new PowerCycleRun.Options(seed, devices, cycles, trace, timeScale, false);
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return "no such directory";
+    }
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      return ((FileSystemException) e).getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}
