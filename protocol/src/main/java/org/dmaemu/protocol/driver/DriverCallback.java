@@ -27,6 +27,21 @@ public sealed interface DriverCallback extends DriverMessage {
     return -1;
   }
 
+  /** A callback about one DMA enabler (reference §1.6): its device and index come from the handle. */
+  sealed interface EnablerPowerCallback extends DriverCallback {
+    EnablerHandle enabler();
+
+    @Override
+    default String deviceId() {
+      return enabler().deviceId();
+    }
+
+    @Override
+    default int enablerIndex() {
+      return enabler().index();
+    }
+  }
+
   /** EvtDriverDeviceAdd: create the device's DMA enablers (WdfDmaEnablerCreate) here. */
   record EvtDriverDeviceAdd(String deviceId, ActorRef<CallbackReturn> replyTo)
       implements DriverCallback {
@@ -86,97 +101,49 @@ public sealed interface DriverCallback extends DriverMessage {
 
   /** §1.6: D0 entry, first per enabler. */
   record EvtDmaEnablerFill(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
-      implements DriverCallback {
+      implements EnablerPowerCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_ENABLER_FILL;
-    }
-
-    public String deviceId() {
-      return enabler.deviceId();
-    }
-
-    public int enablerIndex() {
-      return enabler.index();
     }
   }
 
   /** §1.6: D0 entry, second per enabler. */
   record EvtDmaEnablerEnable(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
-      implements DriverCallback {
+      implements EnablerPowerCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_ENABLER_ENABLE;
-    }
-
-    public String deviceId() {
-      return enabler.deviceId();
-    }
-
-    public int enablerIndex() {
-      return enabler.index();
     }
   }
 
   /** §1.6: D0 entry, third per enabler. */
   record EvtDmaEnablerSelfManagedIoStart(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
-      implements DriverCallback {
+      implements EnablerPowerCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_ENABLER_SELF_MANAGED_IO_START;
-    }
-
-    public String deviceId() {
-      return enabler.deviceId();
-    }
-
-    public int enablerIndex() {
-      return enabler.index();
     }
   }
 
   /** §1.6: D0 exit, first per enabler; never gated (§2.4). */
   record EvtDmaEnablerSelfManagedIoStop(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
-      implements DriverCallback {
+      implements EnablerPowerCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_ENABLER_SELF_MANAGED_IO_STOP;
-    }
-
-    public String deviceId() {
-      return enabler.deviceId();
-    }
-
-    public int enablerIndex() {
-      return enabler.index();
     }
   }
 
   /** §1.6: D0 exit, second per enabler; skipped after a Fill failure (§2.4). */
   record EvtDmaEnablerDisable(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
-      implements DriverCallback {
+      implements EnablerPowerCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_ENABLER_DISABLE;
-    }
-
-    public String deviceId() {
-      return enabler.deviceId();
-    }
-
-    public int enablerIndex() {
-      return enabler.index();
     }
   }
 
   /** §1.6: D0 exit, third per enabler; skipped after a Fill or Enable failure (§2.4). */
   record EvtDmaEnablerFlush(EnablerHandle enabler, ActorRef<CallbackReturn> replyTo)
-      implements DriverCallback {
+      implements EnablerPowerCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_ENABLER_FLUSH;
-    }
-
-    public String deviceId() {
-      return enabler.deviceId();
-    }
-
-    public int enablerIndex() {
-      return enabler.index();
     }
   }
 
