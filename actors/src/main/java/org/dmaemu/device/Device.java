@@ -180,9 +180,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         if (state != DeviceState.STARTED) {
           return reject(command, "stop needs a started device in D0");
         }
-        steps = concat(
-            PowerSequences.d0Exit(DevicePowerState.D3_FINAL, settings.interruptCount(), selfManagedIo),
-            List.of(PowerStep.callback(CallbackKind.EVT_DEVICE_RELEASE_HARDWARE, PowerStep.OnFailure.CONTINUE)));
+        steps = PowerSequences.stop(settings.interruptCount(), selfManagedIo);
         break;
       case REMOVE:
       case SURPRISE_REMOVE:
@@ -190,7 +188,15 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
           return reject(command, "the device is already " + state);
         }
         // A failed device was torn down when it failed; its IRP_MN_REMOVE_DEVICE calls nothing more.
-        steps = state == DeviceState.FAILED ? List.of() : removal(command.request() == PnpRequest.SURPRISE_REMOVE);
+        steps =
+            state == DeviceState.FAILED
+                ? List.of()
+                : PowerSequences.removal(
+                    command.request() == PnpRequest.SURPRISE_REMOVE,
+                    state == DeviceState.STARTED,
+                    ownsHardware,
+                    settings.interruptCount(),
+                    selfManagedIo);
         teardown = true;
         break;
       default:
@@ -205,19 +211,6 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
                     "driver-" + requestOrdinal);
     current = new Request(command, target, steps, driver, clock.nowMicros(), teardown);
     return runNext();
-  }
-
-  private List<PowerStep> removal(boolean surprise) {
-    List<PowerStep> head =
-        surprise
-            ? List.of(PowerStep.callback(CallbackKind.EVT_DEVICE_SURPRISE_REMOVAL, PowerStep.OnFailure.CONTINUE))
-            : List.of();
-    List<PowerStep> exit =
-        state == DeviceState.STARTED
-            ? PowerSequences.d0Exit(DevicePowerState.D3_FINAL, settings.interruptCount(), selfManagedIo)
-            : List.of();
-    List<PowerStep> tail = PowerSequences.teardown(ownsHardware, selfManagedIo, PowerStep.OnFailure.CONTINUE);
-    return concat(concat(head, exit), tail);
   }
 
   private Behavior<DeviceMessage> runNext() {
@@ -555,18 +548,5 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       default:
         return "IRP_MN_SURPRISE_REMOVAL";
     }
-  }
-
-  private static <T> List<T> concat(List<T> a, List<T> b) {
-    if (a.isEmpty()) {
-      return b;
-    }
-    if (b.isEmpty()) {
-      return a;
-    }
-    List<T> out = new java.util.ArrayList<>(a.size() + b.size());
-    out.addAll(a);
-    out.addAll(b);
-    return out;
   }
 }

@@ -69,6 +69,30 @@ public final class PowerSequences {
     return steps;
   }
 
+  /** IRP_MN_STOP_DEVICE: D0 exit to D3Final, then EvtDeviceReleaseHardware; the device may start again. */
+  public static List<PowerStep> stop(int interrupts, SelfManagedIoState smio) {
+    List<PowerStep> steps = new ArrayList<>(d0Exit(DevicePowerState.D3_FINAL, interrupts, smio));
+    steps.add(PowerStep.callback(EVT_DEVICE_RELEASE_HARDWARE, CONTINUE));
+    return steps;
+  }
+
+  /**
+   * IRP_MN_REMOVE_DEVICE, or surprise removal (EvtDeviceSurpriseRemoval first): D0 exit to D3Final
+   * when the device is in D0, then the teardown.
+   */
+  public static List<PowerStep> removal(
+      boolean surprise, boolean inD0, boolean ownsHardware, int interrupts, SelfManagedIoState smio) {
+    List<PowerStep> steps = new ArrayList<>();
+    if (surprise) {
+      steps.add(PowerStep.callback(EVT_DEVICE_SURPRISE_REMOVAL, CONTINUE));
+    }
+    if (inD0) {
+      steps.addAll(d0Exit(DevicePowerState.D3_FINAL, interrupts, smio));
+    }
+    steps.addAll(teardown(ownsHardware, smio, CONTINUE));
+    return steps;
+  }
+
   /**
    * The PnP teardown of a device that failed or is removed: EvtDeviceReleaseHardware while it owns
    * its hardware, then self-managed I/O flush and cleanup, which KMDF calls only if

@@ -288,7 +288,7 @@ class D0EntryFailureMatrixTest {
     DeviceHarness d =
         new DeviceHarness(
             kit,
-            DeviceSettings.defaults().withCallbackDeadline(Duration.ofMillis(150)),
+            DeviceSettings.defaults().withCallbackDeadline(Duration.ofMillis(500)),
             List.of(DmaEnablerConfig.init(DmaProfile.PACKET, 4096).withAllCallbacks()),
             List.of(CallbackRule.hang(CallbackKind.EVT_DMA_ENABLER_ENABLE, 1.0)));
     d.add();
