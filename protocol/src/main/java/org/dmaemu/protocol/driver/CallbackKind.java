@@ -28,7 +28,11 @@ public enum CallbackKind {
   EVT_DEVICE_RELEASE_HARDWARE("EvtDeviceReleaseHardware", true),
   EVT_DEVICE_SELF_MANAGED_IO_FLUSH("EvtDeviceSelfManagedIoFlush", false),
   EVT_DEVICE_SELF_MANAGED_IO_CLEANUP("EvtDeviceSelfManagedIoCleanup", false),
-  EVT_DEVICE_SURPRISE_REMOVAL("EvtDeviceSurpriseRemoval", false);
+  EVT_DEVICE_SURPRISE_REMOVAL("EvtDeviceSurpriseRemoval", false),
+  EVT_PROGRAM_DMA("EvtProgramDma", false),
+  EVT_RESERVE_DMA("EvtReserveDma", false),
+  EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL("EvtDmaTransactionConfigureDmaChannel", false),
+  EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE("EvtDmaTransactionDmaTransferComplete", false);
 
   private final String kmdfName;
   private final boolean returnsStatus;
@@ -49,6 +53,14 @@ public enum CallbackKind {
 
   public boolean isEnablerCallback() {
     return name().startsWith("EVT_DMA_ENABLER_");
+  }
+
+  /** Callbacks a DMA transaction invokes (reference §3.3): they belong to the transaction, not to power paths. */
+  public boolean isTransactionCallback() {
+    return this == EVT_PROGRAM_DMA
+        || this == EVT_RESERVE_DMA
+        || this == EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL
+        || this == EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE;
   }
 
   public static CallbackKind of(EnablerCallback callback) {

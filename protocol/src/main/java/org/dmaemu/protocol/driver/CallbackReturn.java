@@ -3,13 +3,28 @@ package org.dmaemu.protocol.driver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.enabler.EnablerMessage;
+import org.dmaemu.protocol.transaction.TransactionMessage;
 
 /**
- * A driver's return from a callback, sent to the framework object that invoked it (a device or a
- * DMA enabler): the callback's return value. For the VOID callbacks
- * ({@link CallbackKind#returnsStatus()} false) the status is ignored: the reply only marks that the
- * callback returned. A framework object has at most one callback outstanding at a time.
+ * A driver's return from a callback, sent to the framework object that invoked it (a device, a DMA
+ * enabler or a DMA transaction): the callback's return value. A framework object has at most one
+ * callback outstanding at a time.
+ *
+ * @param status the NTSTATUS, for callbacks that return one ({@link CallbackKind#returnsStatus()});
+ *     ignored for the others
+ * @param result the BOOLEAN, for EvtDmaTransactionConfigureDmaChannel (EvtProgramDma's BOOLEAN is
+ *     ignored by KMDF, reference §3.3)
  */
-public record CallbackReturn(NtStatus status) implements DeviceMessage, EnablerMessage {
-  public static final CallbackReturn SUCCESS = new CallbackReturn(NtStatus.STATUS_SUCCESS);
+public record CallbackReturn(NtStatus status, boolean result)
+    implements DeviceMessage, EnablerMessage, TransactionMessage {
+
+  public static final CallbackReturn SUCCESS = new CallbackReturn(NtStatus.STATUS_SUCCESS, true);
+
+  public CallbackReturn(NtStatus status) {
+    this(status, status.isSuccess());
+  }
+
+  public static CallbackReturn ofBoolean(boolean result) {
+    return new CallbackReturn(NtStatus.STATUS_SUCCESS, result);
+  }
 }

@@ -2,7 +2,11 @@ package org.dmaemu.protocol.driver;
 
 import akka.actor.typed.ActorRef;
 import org.dmaemu.protocol.device.DevicePowerState;
+import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.EnablerHandle;
+import org.dmaemu.protocol.transaction.DmaCompletionStatus;
+import org.dmaemu.protocol.transaction.ScatterGatherList;
+import org.dmaemu.protocol.transaction.TransactionHandle;
 
 /**
  * The framework callbacks of reference §2 and §1.6, one message each, named after the callback.
@@ -218,6 +222,62 @@ public sealed interface DriverCallback extends DriverMessage {
       implements DriverCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DEVICE_SURPRISE_REMOVAL;
+    }
+  }
+
+  /** A callback about one DMA transaction (reference §3.3): device and enabler come from the handle. */
+  sealed interface TransactionCallback extends DriverCallback {
+    TransactionHandle transaction();
+
+    @Override
+    default String deviceId() {
+      return transaction().deviceId();
+    }
+
+    @Override
+    default int enablerIndex() {
+      return transaction().enabler().index();
+    }
+  }
+
+  /**
+   * EvtProgramDma: program the device for one fragment (reference §3.4). Its BOOLEAN is ignored; on
+   * a failure the driver itself calls WdfDmaTransactionDmaCompletedFinal. For packet and
+   * scatter-gather profiles the adapter is held until this callback returns.
+   */
+  record EvtProgramDma(
+      TransactionHandle transaction, DmaDirection direction, ScatterGatherList sgList, ActorRef<CallbackReturn> replyTo)
+      implements TransactionCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_PROGRAM_DMA;
+    }
+  }
+
+  /** EvtReserveDma: the map registers (and a system channel) asked for by AllocateResources are reserved (§5). */
+  record EvtReserveDma(TransactionHandle transaction, ActorRef<CallbackReturn> replyTo) implements TransactionCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_RESERVE_DMA;
+    }
+  }
+
+  /** EvtDmaTransactionConfigureDmaChannel: system profiles, before each mapping; FALSE stops staging (§3.3). */
+  record EvtDmaTransactionConfigureDmaChannel(
+      TransactionHandle transaction, long offset, long length, ActorRef<CallbackReturn> replyTo)
+      implements TransactionCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL;
+    }
+  }
+
+  /** EvtDmaTransactionDmaTransferComplete: a system transfer ended with {@code status} (§6.2, §6.3). */
+  record EvtDmaTransactionDmaTransferComplete(
+      TransactionHandle transaction,
+      DmaDirection direction,
+      DmaCompletionStatus status,
+      ActorRef<CallbackReturn> replyTo)
+      implements TransactionCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE;
     }
   }
 }
