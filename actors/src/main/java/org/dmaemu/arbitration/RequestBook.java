@@ -1,0 +1,107 @@
+package org.dmaemu.arbitration;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.ActorContext;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The requests an arbitration actor knows (waiting or granted), found by (requester, request id)
+ * and by requester. Each requester is watched once, from its first known request until its last one
+ * is gone, so the actor hears of its death and nothing more.
+ */
+final class RequestBook<R extends RequestBook.Request> {
+
+  /** One request; a requester's requests are linked together for its death. */
+  abstract static class Request {
+    final ActorRef<?> requester;
+    final long requestId;
+    Request previousOfRequester;
+    Request nextOfRequester;
+
+    Request(ActorRef<?> requester, long requestId) {
+      this.requester = requester;
+      this.requestId = requestId;
+    }
+
+    /** How logs and snapshots name it: the requester's path and the request id. */
+    String describe() {
+      return requester.path() + " request " + requestId;
+    }
+  }
+
+  private record Key(ActorRef<?> requester, long requestId) {}
+
+  private final ActorContext<?> context;
+  private final HashMap<Key, R> byKey = new HashMap<>();
+  private final HashMap<ActorRef<?>, R> firstByRequester = new HashMap<>();
+
+  RequestBook(ActorContext<?> context) {
+    this.context = context;
+  }
+
+  R get(ActorRef<?> requester, long requestId) {
+    return byKey.get(new Key(requester, requestId));
+  }
+
+  boolean contains(ActorRef<?> requester, long requestId) {
+    return byKey.containsKey(new Key(requester, requestId));
+  }
+
+  /** Adds a request whose (requester, id) is not known yet; watches the requester if it is new. */
+  void add(R request) {
+    byKey.put(new Key(request.requester, request.requestId), request);
+    R first = firstByRequester.put(request.requester, request);
+    if (first == null) {
+      context.watch(request.requester);
+    } else {
+      request.nextOfRequester = first;
+      first.previousOfRequester = request;
+    }
+  }
+
+  /** Forgets a request; stops watching its requester when it was the last one. */
+  @SuppressWarnings("unchecked")
+  void remove(R request) {
+    byKey.remove(new Key(request.requester, request.requestId));
+    Request previous = request.previousOfRequester;
+    Request next = request.nextOfRequester;
+    if (previous != null) {
+      previous.nextOfRequester = next;
+    } else if (next != null) {
+      firstByRequester.put(request.requester, (R) next);
+    } else {
+      firstByRequester.remove(request.requester);
+      context.unwatch(request.requester);
+    }
+    if (next != null) {
+      next.previousOfRequester = previous;
+    }
+    request.previousOfRequester = null;
+    request.nextOfRequester = null;
+  }
+
+  /** Forgets every request of a requester that died, and returns them (newest first). */
+  @SuppressWarnings("unchecked")
+  List<R> removeAll(ActorRef<?> requester) {
+    R first = firstByRequester.remove(requester);
+    if (first == null) {
+      return List.of();
+    }
+    List<R> removed = new ArrayList<>();
+    for (Request r = first; r != null; ) {
+      Request next = r.nextOfRequester;
+      byKey.remove(new Key(r.requester, r.requestId));
+      r.previousOfRequester = null;
+      r.nextOfRequester = null;
+      removed.add((R) r);
+      r = next;
+    }
+    return removed;
+  }
+
+  int size() {
+    return byKey.size();
+  }
+}
