@@ -1,0 +1,945 @@
+package org.dmaemu.transaction;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import org.dmaemu.device.PacketDmaSlot;
+import org.dmaemu.driver.CallbackOutcome;
+import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.arbitration.AdapterLockMessage;
+import org.dmaemu.protocol.arbitration.AdapterReply;
+import org.dmaemu.protocol.arbitration.MapRegisterMessage;
+import org.dmaemu.protocol.arbitration.MapRegisterReply;
+import org.dmaemu.protocol.device.DeviceMessage;
+import org.dmaemu.protocol.driver.CallbackKind;
+import org.dmaemu.protocol.driver.CallbackReturn;
+import org.dmaemu.protocol.driver.DriverCallback;
+import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.enabler.DmaDirection;
+import org.dmaemu.protocol.enabler.DmaEnablerConfigFlags;
+import org.dmaemu.protocol.enabler.DmaProfile;
+import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.transaction.ScatterGatherList;
+import org.dmaemu.protocol.transaction.TransactionDdi;
+import org.dmaemu.protocol.transaction.TransactionDdiReturn;
+import org.dmaemu.protocol.transaction.TransactionHandle;
+import org.dmaemu.protocol.transaction.TransactionMessage;
+import org.dmaemu.protocol.transaction.TransactionState;
+import org.dmaemu.protocol.verifier.BugCheck;
+import org.dmaemu.protocol.verifier.BugCheckRaised;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.trace.TraceSink;
+import org.dmaemu.verifier.OnViolation;
+import org.dmaemu.verifier.VerifierSettings;
+
+/**
+ * One WDFDMATRANSACTION (reference §3): the nine states of §3.1, the API × state matrix of §3.2
+ * with the per-API rules of §3.3, fragmentation per profile (§3.4), the DmaCompleted* algorithm
+ * (§3.5), reservation (§5) and cancellation (§6.1).
+ *
+ * <p>Resources come from the adapter's arbitration actors: the adapter lock, then the map
+ * registers, then the adapter-control routine (EvtProgramDma or EvtReserveDma) runs while the lock
+ * is held, as the HAL does. Packet transactions keep their map registers for the whole
+ * transaction; scatter-gather fragments each re-enter arbitration.
+ *
+ * <p>Every call that KMDF answers with a bug check becomes a {@link BugCheck} reported to the
+ * device; with {@link OnViolation#RECORD} the call returns without effect.
+ */
+public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
+
+  /**
+   * What a transaction is fixed with at WdfDmaTransactionCreate.
+   *
+   * @param read the adapter for reads; for simplex enablers the same as {@code write}; {@code null}
+   *     when the enabler has no adapter for that direction (an unconfigured system profile)
+   */
+  public record Settings(
+      EnablerInfo enabler,
+      long id,
+      int pageSize,
+      int kmdfMinorVersion,
+      VerifierSettings verifier,
+      Duration realDeadline,
+      AdapterArbiters read,
+      AdapterArbiters write) {}
+
+  /** Where the transaction's messages go besides its arbiters. */
+  public record Peers(
+      ActorRef<DriverMessage> driver, ActorRef<DeviceMessage> device, PacketDmaSlot packetSlot, TraceSink trace) {}
+
+  private record DeadlinePassed(long serial) implements TransactionMessage, NoSerializationVerificationNeeded {}
+
+  /** Where a resource allocation stands. */
+  private enum Allocation {
+    NONE,
+    WAIT_LOCK,
+    WAIT_REGISTERS
+  }
+
+  /** The three flavours of DmaCompleted* (§3.5). */
+  private enum Completion {
+    FULL,
+    PARTIAL,
+    ABORT
+  }
+
+  private static final String SECTION_MATRIX = "§3.2";
+  /** DPC_WATCHDOG_VIOLATION: dispatch-level code that runs too long. */
+  static final int DPC_WATCHDOG_VIOLATION = 0x133;
+
+  private final Settings settings;
+  private final Peers peers;
+  private final TransactionHandle handle;
+  private final NodeClock clock;
+  private final DmaProfile profile;
+  private final boolean dmaV3;
+  private final int pageSize;
+
+  private TransactionState state = TransactionState.CREATED;
+
+  // Initialization (cleared by Reset).
+  private DmaDirection direction = DmaDirection.READ_FROM_DEVICE;
+  private AdapterArbiters adapter;
+  private long length;
+  private int pageOffset;
+  private long requestId;
+  private long maxFragmentLength;
+  private boolean singleTransfer;
+  private boolean immediate;
+
+  // Progress.
+  private long transferred;
+  private long remaining;
+  private long currentLength;
+
+  // Resources, owed to the adapter that granted them (Reset may forget the chosen adapter before they come back).
+  private AdapterArbiters holding;
+  private boolean slotHeld;
+  private boolean lockHeld;
+  private long lockGrantedAtMicros;
+  /** Pool request of the registers held by this transfer (packet: whole transaction; SG: fragment); 0 if none. */
+  private long registerGrant;
+  private int registerCount;
+  /** Map registers reserved by AllocateResources; survives Release (§3.1 Reset). */
+  private int reservedCount;
+  private long reservationGrant;
+  private boolean allocatingReservation;
+
+  // The allocation in flight.
+  private Allocation allocation = Allocation.NONE;
+  private long lockRequest;
+  private long poolRequest;
+  private int requestedRegisters;
+  private long requestSeq;
+  /** Execute or AllocateResources with immediate execution waits for the allocation's outcome. */
+  private TransactionDdi awaitingAllocation;
+  /** A Cancel waiting for the arbiter's answer. */
+  private TransactionDdi awaitingCancel;
+
+  // Callbacks: one outstanding at a time, the rest wait in order.
+  private PendingCallback pending;
+  private final ArrayDeque<DriverCallback> queuedCallbacks = new ArrayDeque<>(2);
+  private long callbackSerial;
+  /** The lock is given back when the adapter-control callback (EvtProgramDma, EvtReserveDma) returns. */
+  private boolean releaseLockOnReturn;
+
+  public static Behavior<TransactionMessage> create(Settings settings, Peers peers) {
+    return Behaviors.setup(context -> new DmaTransaction(context, settings, peers));
+  }
+
+  private DmaTransaction(ActorContext<TransactionMessage> context, Settings settings, Peers peers) {
+    super(context);
+    this.settings = settings;
+    this.peers = peers;
+    this.handle = new TransactionHandle(settings.enabler().handle(), settings.id(), context.getSelf());
+    this.clock = NodeClock.get(context.getSystem());
+    this.profile = settings.enabler().config().profile();
+    this.dmaV3 = settings.enabler().version().usesDmaV3();
+    this.pageSize = settings.pageSize();
+    reset();
+  }
+
+  @Override
+  public Receive<TransactionMessage> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(TransactionDdi.WdfDmaTransactionInitialize.class, this::onInitialize)
+        .onMessage(TransactionDdi.WdfDmaTransactionInitializeUsingRequest.class, this::onInitializeUsingRequest)
+        .onMessage(TransactionDdi.WdfDmaTransactionExecute.class, this::onExecute)
+        .onMessage(TransactionDdi.WdfDmaTransactionDmaCompleted.class, this::onDmaCompleted)
+        .onMessage(TransactionDdi.WdfDmaTransactionDmaCompletedWithLength.class, this::onDmaCompletedWithLength)
+        .onMessage(TransactionDdi.WdfDmaTransactionDmaCompletedFinal.class, this::onDmaCompletedFinal)
+        .onMessage(TransactionDdi.WdfDmaTransactionRelease.class, this::onRelease)
+        .onMessage(TransactionDdi.WdfObjectDelete.class, this::onDelete)
+        .onMessage(TransactionDdi.WdfDmaTransactionAllocateResources.class, this::onAllocateResources)
+        .onMessage(TransactionDdi.WdfDmaTransactionFreeResources.class, this::onFreeResources)
+        .onMessage(TransactionDdi.WdfDmaTransactionCancel.class, this::onCancel)
+        .onMessage(TransactionDdi.WdfDmaTransactionSetMaximumLength.class, this::onSetMaximumLength)
+        .onMessage(TransactionDdi.WdfDmaTransactionSetImmediateExecution.class, this::onSetImmediateExecution)
+        .onMessage(TransactionDdi.WdfDmaTransactionSetSingleTransferRequirement.class, this::onSetSingleTransfer)
+        .onMessage(TransactionDdi.class, this::onSystemOnlyDdi)
+        .onMessage(AdapterReply.AdapterGranted.class, this::onAdapterGranted)
+        .onMessage(AdapterReply.AdapterUnavailable.class, this::onAdapterUnavailable)
+        .onMessage(AdapterReply.AdapterRequestCancelled.class, this::onAdapterRequestCancelled)
+        .onMessage(MapRegisterReply.MapRegistersGranted.class, this::onRegistersGranted)
+        .onMessage(MapRegisterReply.MapRegistersUnavailable.class, this::onRegistersUnavailable)
+        .onMessage(MapRegisterReply.MapRegisterRequestCancelled.class, this::onRegisterRequestCancelled)
+        .onMessage(MapRegisterReply.MapRegistersNotHeld.class, this::onRegistersNotHeld)
+        .onMessage(CallbackReturn.class, this::onCallbackReturn)
+        .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
+        .build();
+  }
+
+  // ---- Initialize (§3.3) ---------------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onInitialize(TransactionDdi.WdfDmaTransactionInitialize call) {
+    return initialize(call, call.direction(), call.length(), call.pageOffset(), 0);
+  }
+
+  private Behavior<TransactionMessage> onInitializeUsingRequest(
+      TransactionDdi.WdfDmaTransactionInitializeUsingRequest call) {
+    if (call.length() == 0) {
+      // InitializeUsingRequest rejects a zero-length request with STATUS_INVALID_DEVICE_REQUEST (§3.3).
+      return reply(call, NtStatus.STATUS_INVALID_DEVICE_REQUEST);
+    }
+    return initialize(call, call.direction(), call.length(), call.pageOffset(), call.requestId());
+  }
+
+  private Behavior<TransactionMessage> initialize(
+      TransactionDdi call, DmaDirection dir, long bytes, int offset, long request) {
+    // Parameters are checked before the state (§3.2).
+    if (bytes <= 0 || dir == null || offset < 0 || offset >= pageSize) {
+      return reply(call, NtStatus.STATUS_INVALID_PARAMETER);
+    }
+    if (state != TransactionState.CREATED
+        && state != TransactionState.RESERVED
+        && state != TransactionState.RELEASED) {
+      return fatal(call, "K1", "Initialize* outside Created, Reserved, Released");
+    }
+    AdapterArbiters chosen = adapterFor(dir);
+    if (chosen == null) {
+      return nullAdapter(call);
+    }
+    long truncated = bytes & 0xFFFF_FFFFL;
+    long fragment = chosen.maximumFragmentLength();
+    if (singleTransfer) {
+      fragment = settings.enabler().storedMaximumLength();
+      if (truncated > fragment) {
+        return failInitialize(call, NtStatus.STATUS_WDF_TOO_MANY_TRANSFERS);
+      }
+      int available = reservedCount > 0 ? reservedCount : chosen.mapRegisters();
+      if (pagesSpanned(offset, truncated) > available) {
+        return failInitialize(call, NtStatus.STATUS_WDF_NOT_ENOUGH_MAP_REGISTERS);
+      }
+    }
+    direction = dir;
+    adapter = chosen;
+    length = truncated;
+    pageOffset = offset;
+    requestId = request;
+    maxFragmentLength = fragment;
+    transferred = 0;
+    remaining = truncated;
+    currentLength = 0;
+    state = TransactionState.INITIALIZED;
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  /** Any Initialize failure resets like Release and leaves the transaction Released (§3.3). */
+  private Behavior<TransactionMessage> failInitialize(TransactionDdi call, NtStatus status) {
+    reset();
+    state = TransactionState.RELEASED;
+    return reply(call, status);
+  }
+
+  // ---- Execute (§3.3, §3.4, §4.4) ------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onExecute(TransactionDdi.WdfDmaTransactionExecute call) {
+    if (state != TransactionState.INITIALIZED) {
+      return fatal(call, "K2", "Execute when not Initialized");
+    }
+    // State Transfer is set before the first allocation: EvtProgramDma may run before Execute returns.
+    state = TransactionState.TRANSFER;
+    if (reservedCount > 0) {
+      if (reservationGrant != 0) {
+        // §5: Execute with a reservation calls the adapter-control routine directly: EvtProgramDma
+        // runs synchronously inside Execute, without arbitration.
+        stageFragment();
+      }
+      // A reservation still being granted: EvtProgramDma follows EvtReserveDma.
+      return reply(call, NtStatus.STATUS_SUCCESS);
+    }
+    if (profile.isPacket() && !dmaV3) {
+      if (!peers.packetSlot().tryAcquire()) {
+        // §4.4: DMA v2 lets one packet transaction of a device run at a time.
+        state = TransactionState.TRANSFER_FAILED;
+        return reply(call, NtStatus.STATUS_WDF_BUSY);
+      }
+      slotHeld = true;
+    }
+    int registers = profile.isScatterGather() ? pagesOfNextFragment() : packetRegistersNeeded();
+    if (registers > adapter.mapRegisters()) {
+      return failExecute(call, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+    }
+    startAllocation(registers, false);
+    if (immediate) {
+      awaitingAllocation = call;
+      return this;
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private Behavior<TransactionMessage> failExecute(TransactionDdi call, NtStatus status) {
+    state = TransactionState.TRANSFER_FAILED;
+    releaseSlot();
+    return reply(call, status);
+  }
+
+  /**
+   * §3.4 packet step 2: the registers for the whole transaction are the pages the first fragment
+   * spans where it really starts if it is the only one, else the worst case (starting at the last
+   * byte of a page) so that any later, unaligned fragment fits.
+   */
+  private int packetRegistersNeeded() {
+    long first = Math.min(remaining, maxFragmentLength);
+    return first >= length ? pagesSpanned(pageOffset, length) : pagesSpanned(pageSize - 1, first);
+  }
+
+  private int pagesOfNextFragment() {
+    long fragment = Math.min(remaining, maxFragmentLength);
+    return pagesSpanned(currentPageOffset(), fragment);
+  }
+
+  // ---- Arbitration ---------------------------------------------------------------------------
+
+  private void startAllocation(int registers, boolean reservation) {
+    allocatingReservation = reservation;
+    holding = adapter;
+    requestedRegisters = registers;
+    lockRequest = ++requestSeq;
+    allocation = Allocation.WAIT_LOCK;
+    holding.lock().tell(new AdapterLockMessage.AcquireAdapter(lockRequest, immediate, 0, getContext().getSelf().narrow()));
+  }
+
+  private Behavior<TransactionMessage> onAdapterGranted(AdapterReply.AdapterGranted granted) {
+    if (allocation != Allocation.WAIT_LOCK || granted.requestId() != lockRequest) {
+      // Granted after the request was given up (cancel race, release): hand it straight back.
+      holding.lock().tell(new AdapterLockMessage.ReleaseAdapter(granted.requestId(), getContext().getSelf().narrow()));
+      return this;
+    }
+    lockHeld = true;
+    lockGrantedAtMicros = clock.nowMicros();
+    allocation = Allocation.WAIT_REGISTERS;
+    poolRequest = ++requestSeq;
+    holding
+        .pool()
+        .tell(
+            new MapRegisterMessage.AllocateMapRegisters(
+                poolRequest, requestedRegisters, immediate, allocatingReservation, 0, getContext().getSelf().narrow()));
+    return this;
+  }
+
+  private Behavior<TransactionMessage> onRegistersGranted(MapRegisterReply.MapRegistersGranted granted) {
+    if (allocation != Allocation.WAIT_REGISTERS || granted.requestId() != poolRequest) {
+      holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(granted.requestId(), getContext().getSelf().narrow()));
+      return this;
+    }
+    allocation = Allocation.NONE;
+    traceInstant("MapRegistersGranted", Map.of("adapter", holding.adapterId(), "count", Integer.toString(granted.count())));
+    return adapterControl(granted.requestId(), granted.count());
+  }
+
+  /**
+   * The adapter-control routine (§3.4 step 4, §5): runs holding the adapter. For a reservation it
+   * calls EvtReserveDma; otherwise it stages the fragment and calls EvtProgramDma. Packet and
+   * scatter-gather give the adapter back when the callback returns; the map registers stay.
+   */
+  private Behavior<TransactionMessage> adapterControl(long grant, int count) {
+    TransactionDdi waiting = awaitingAllocation;
+    awaitingAllocation = null;
+    releaseLockOnReturn = true;
+    if (allocatingReservation) {
+      reservationGrant = grant;
+      reservedCount = count;
+      invoke(new DriverCallback.EvtReserveDma(handle, getContext().getSelf().narrow()));
+      if (state == TransactionState.TRANSFER) {
+        // Executed while the reservation was pending: the transfer starts once EvtReserveDma ran.
+        stageFragment();
+      }
+    } else {
+      registerGrant = grant;
+      registerCount = count;
+      stageFragment();
+    }
+    if (waiting != null) {
+      reply(waiting, NtStatus.STATUS_SUCCESS);
+    }
+    return this;
+  }
+
+  private Behavior<TransactionMessage> onAdapterUnavailable(AdapterReply.AdapterUnavailable refused) {
+    if (allocation != Allocation.WAIT_LOCK || refused.requestId() != lockRequest) {
+      return this;
+    }
+    return allocationFailed(refused.status());
+  }
+
+  private Behavior<TransactionMessage> onRegistersUnavailable(MapRegisterReply.MapRegistersUnavailable refused) {
+    if (allocation != Allocation.WAIT_REGISTERS || refused.requestId() != poolRequest) {
+      return this;
+    }
+    releaseLock();
+    return allocationFailed(refused.status());
+  }
+
+  /** §4.5 / §5: Execute or AllocateResources fails; the transaction is TransferFailed. */
+  private Behavior<TransactionMessage> allocationFailed(NtStatus status) {
+    allocation = Allocation.NONE;
+    state = TransactionState.TRANSFER_FAILED;
+    if (allocatingReservation) {
+      reservedCount = 0;
+      reservationGrant = 0;
+    }
+    releaseSlot();
+    TransactionDdi waiting = awaitingAllocation;
+    awaitingAllocation = null;
+    if (waiting != null) {
+      reply(waiting, status);
+    }
+    return this;
+  }
+
+  private void releaseLock() {
+    if (lockHeld) {
+      lockHeld = false;
+      holding.lock().tell(new AdapterLockMessage.ReleaseAdapter(lockRequest, getContext().getSelf().narrow()));
+      if (peers.trace().enabled()) {
+        peers.trace().span("AdapterLockHeld", holding.adapterId(), lockGrantedAtMicros, clock.nowMicros(),
+            Map.of("transaction", handle.toString()));
+      }
+    }
+  }
+
+  private void freeTransferRegisters() {
+    if (registerGrant != 0) {
+      holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(registerGrant, getContext().getSelf().narrow()));
+      registerGrant = 0;
+      registerCount = 0;
+    }
+  }
+
+  private void releaseSlot() {
+    if (slotHeld) {
+      slotHeld = false;
+      peers.packetSlot().release();
+    }
+  }
+
+  /** Gives back whatever a pending allocation holds or waits for. */
+  private void abandonAllocation() {
+    if (allocation == Allocation.WAIT_LOCK) {
+      holding.lock().tell(new AdapterLockMessage.CancelAdapterRequest(lockRequest, getContext().getSelf().narrow()));
+    } else if (allocation == Allocation.WAIT_REGISTERS) {
+      holding.pool().tell(new MapRegisterMessage.CancelMapRegisterRequest(poolRequest, getContext().getSelf().narrow()));
+      releaseLock();
+    }
+    allocation = Allocation.NONE;
+  }
+
+  private Behavior<TransactionMessage> onRegistersNotHeld(MapRegisterReply.MapRegistersNotHeld notHeld) {
+    return violation(
+        "FreeMapRegisters", "E6-0x05", "§8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x05,
+        "map registers freed twice (request " + notHeld.requestId() + ")");
+  }
+
+  // ---- Staging and EvtProgramDma (§3.4) ------------------------------------------------------
+
+  /** Maps the next fragment and calls EvtProgramDma for it. */
+  private void stageFragment() {
+    long fragment = Math.min(remaining, maxFragmentLength);
+    if (reservedCount > 0 && !profile.isScatterGather()) {
+      // §3.4 packet step 5: clipped to what the reserved registers can map from the current page offset.
+      long byReservation = (long) (reservedCount - 1) * pageSize + (pageSize - currentPageOffset());
+      fragment = Math.min(fragment, byReservation);
+    }
+    if (fragment <= 0) {
+      violation(
+          "StageTransfer", "E6-0x21", "§8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x21,
+          "zero-length mapping (maximum fragment length " + maxFragmentLength + ")");
+      return;
+    }
+    int pages = pagesSpanned(currentPageOffset(), fragment);
+    int elements = profile.isScatterGather() ? pages : 1;
+    int registers = profile.isScatterGather() ? registerCount : pages;
+    currentLength = fragment;
+    remaining -= fragment;
+    ScatterGatherList sg = new ScatterGatherList(transferred, fragment, elements, registers);
+    invoke(new DriverCallback.EvtProgramDma(handle, direction, sg, getContext().getSelf().narrow()));
+  }
+
+  // ---- DmaCompleted* (§3.5) ------------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onDmaCompleted(TransactionDdi.WdfDmaTransactionDmaCompleted call) {
+    return dmaCompleted(call, Completion.FULL, 0);
+  }
+
+  private Behavior<TransactionMessage> onDmaCompletedWithLength(
+      TransactionDdi.WdfDmaTransactionDmaCompletedWithLength call) {
+    return dmaCompleted(call, Completion.PARTIAL, call.length());
+  }
+
+  private Behavior<TransactionMessage> onDmaCompletedFinal(TransactionDdi.WdfDmaTransactionDmaCompletedFinal call) {
+    return dmaCompleted(call, Completion.ABORT, call.finalLength());
+  }
+
+  private Behavior<TransactionMessage> dmaCompleted(TransactionDdi call, Completion type, long driverLength) {
+    if (state != TransactionState.TRANSFER) {
+      return fatal(call, "K3", "DmaCompleted* when not in Transfer");
+    }
+    if (allocation != Allocation.NONE || pending != null && currentLength == 0) {
+      // No fragment is programmed (the next one is still being allocated): nothing is mapped to flush.
+      return violation(call, "E6-0x16", "§8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x16,
+          "DmaCompleted* with no fragment programmed");
+    }
+    if (driverLength < 0 || driverLength > currentLength) {
+      // Step 2: a length beyond the fragment ends the transaction (TRUE) with STATUS_INVALID_PARAMETER.
+      return finish(call, NtStatus.STATUS_INVALID_PARAMETER);
+    }
+    // Step 3.
+    if (type == Completion.FULL) {
+      transferred += currentLength;
+    } else {
+      transferred += driverLength;
+      remaining += currentLength - driverLength;
+      currentLength = driverLength;
+    }
+    // Step 4: a scatter-gather fragment's registers go back at once (PutScatterGatherList).
+    if (profile.isScatterGather()) {
+      freeTransferRegisters();
+    }
+    // Step 5.
+    if (singleTransfer && remaining > 0) {
+      return finish(call, NtStatus.STATUS_WDF_TOO_MANY_TRANSFERS);
+    }
+    if (remaining == 0 || type == Completion.ABORT) {
+      return finish(call, NtStatus.STATUS_SUCCESS);
+    }
+    if (profile.isScatterGather()) {
+      // Every scatter-gather fragment re-enters arbitration; its EvtProgramDma comes when granted.
+      int registers = pagesOfNextFragment();
+      currentLength = 0;
+      startAllocation(registers, false);
+    } else {
+      // Packet: the same map registers; the next EvtProgramDma is sent before this call returns.
+      stageFragment();
+    }
+    return reply(call, NtStatus.STATUS_MORE_PROCESSING_REQUIRED, false);
+  }
+
+  /** Step 6: the transaction ends; TRUE with {@code status}. */
+  private Behavior<TransactionMessage> finish(TransactionDdi call, NtStatus status) {
+    state = status.isSuccess() ? TransactionState.TRANSFER_COMPLETED : TransactionState.TRANSFER_FAILED;
+    releaseTransferResources();
+    currentLength = 0;
+    return reply(call, status, true);
+  }
+
+  /** Non-forced release of what the transfer holds: a reservation survives (§3.4 packet step 8). */
+  private void releaseTransferResources() {
+    abandonAllocation();
+    if (reservedCount == 0) {
+      freeTransferRegisters();
+    } else if (registerGrant != reservationGrant) {
+      freeTransferRegisters();
+    }
+    releaseSlot();
+  }
+
+  // ---- Release, delete (§3.3) ----------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onRelease(TransactionDdi.WdfDmaTransactionRelease call) {
+    if (state == TransactionState.RELEASED) {
+      // A second Release: a warning trace in KMDF, STATUS_SUCCESS (the docs' STATUS_INVALID_DEVICE_STATE is not what the source does).
+      return reply(call, NtStatus.STATUS_SUCCESS);
+    }
+    if (state == TransactionState.TRANSFER) {
+      if (settings.verifier().kmdfVerifierOn() && settings.kmdfMinorVersion() >= 11) {
+        return fatal(call, "K4", "Release while in Transfer");
+      }
+      // Without the verifier the transfer's resources are torn down.
+      releaseTransferResources();
+    } else if (reservedCount == 0) {
+      releaseTransferResources();
+    }
+    reset();
+    state = TransactionState.RELEASED;
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private Behavior<TransactionMessage> onDelete(TransactionDdi.WdfObjectDelete call) {
+    if (state == TransactionState.TRANSFER
+        && settings.verifier().kmdfVerifierOn()
+        && settings.kmdfMinorVersion() >= 9) {
+      return fatal(call, "K5", "WdfObjectDelete while in Transfer");
+    }
+    // Dispose force-frees everything, the reservation included.
+    releaseTransferResources();
+    freeReservation();
+    state = TransactionState.DELETED;
+    reply(call, NtStatus.STATUS_SUCCESS);
+    return Behaviors.stopped();
+  }
+
+  // ---- Reservation (§5) ----------------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onAllocateResources(TransactionDdi.WdfDmaTransactionAllocateResources call) {
+    if (!dmaV3 || profile.isScatterGather()) {
+      return reply(call, NtStatus.STATUS_INVALID_DEVICE_REQUEST);
+    }
+    if (call.direction() == null || call.requiredMapRegisters() < 0) {
+      return reply(call, NtStatus.STATUS_INVALID_PARAMETER);
+    }
+    int count = call.requiredMapRegisters();
+    if (count == 0) {
+      if (state != TransactionState.INITIALIZED) {
+        return fatal(call, "K8", "AllocateResources(0) when not Initialized");
+      }
+      count = pagesSpanned(pageOffset, length);
+    } else {
+      if (state == TransactionState.RESERVED) {
+        return fatal(call, "K10", "AllocateResources on a transaction that is already reserved");
+      }
+      if (state != TransactionState.CREATED
+          && state != TransactionState.INITIALIZED
+          && state != TransactionState.RELEASED) {
+        return fatal(call, "K9", "AllocateResources(n>0) outside Created, Initialized, Released");
+      }
+    }
+    if (reservedCount > 0) {
+      return fatal(call, "K10", "AllocateResources while a reservation is still held");
+    }
+    AdapterArbiters chosen = adapterFor(call.direction());
+    if (chosen == null) {
+      return nullAdapter(call);
+    }
+    // The initialization is discarded; the reservation takes the EvtProgramDma slot.
+    direction = call.direction();
+    adapter = chosen;
+    length = 0;
+    remaining = 0;
+    transferred = 0;
+    currentLength = 0;
+    state = TransactionState.RESERVED;
+    if (count > chosen.mapRegisters()) {
+      // The HAL refuses more registers than the adapter has (§4.5).
+      state = TransactionState.TRANSFER_FAILED;
+      return reply(call, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+    }
+    reservedCount = count;
+    startAllocation(count, true);
+    if (immediate) {
+      awaitingAllocation = call;
+      return this;
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private Behavior<TransactionMessage> onFreeResources(TransactionDdi.WdfDmaTransactionFreeResources call) {
+    if (!dmaV3 || profile.isScatterGather()) {
+      // A verifier break in KMDF; nothing happens.
+      return reply(call, NtStatus.STATUS_SUCCESS);
+    }
+    if (state == TransactionState.CREATED
+        || state == TransactionState.TRANSFER
+        || state == TransactionState.INVALID) {
+      return fatal(call, "K11", "FreeResources in Created or Transfer");
+    }
+    freeReservation();
+    reset();
+    state = TransactionState.RELEASED;
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private void freeReservation() {
+    if (allocatingReservation && allocation != Allocation.NONE) {
+      abandonAllocation();
+    }
+    if (reservationGrant != 0) {
+      holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(reservationGrant, getContext().getSelf().narrow()));
+      if (registerGrant == reservationGrant) {
+        registerGrant = 0;
+      }
+      reservationGrant = 0;
+    }
+    reservedCount = 0;
+    allocatingReservation = false;
+  }
+
+  // ---- Cancel (§6.1) -------------------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onCancel(TransactionDdi.WdfDmaTransactionCancel call) {
+    if (!dmaV3) {
+      // A verifier break; FALSE, nothing done.
+      return reply(call, NtStatus.STATUS_SUCCESS, false);
+    }
+    if (state == TransactionState.CREATED || state == TransactionState.RELEASED) {
+      return fatal(call, "K6", "Cancel in Created or Released");
+    }
+    if (state == TransactionState.TRANSFER_COMPLETED || state == TransactionState.TRANSFER_FAILED) {
+      if (reservedCount == 0) {
+        // The adapter pointer was cleared when the transaction finished: KMDF dereferences NULL.
+        return violation(call, "E6-0x19", "§3.2 Cancel row, §8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x19,
+            "Cancel after the transaction finished: NULL adapter");
+      }
+      return reply(call, NtStatus.STATUS_SUCCESS, false);
+    }
+    if (allocation == Allocation.WAIT_LOCK) {
+      awaitingCancel = call;
+      holding.lock().tell(new AdapterLockMessage.CancelAdapterRequest(lockRequest, getContext().getSelf().narrow()));
+      return this;
+    }
+    if (allocation == Allocation.WAIT_REGISTERS) {
+      awaitingCancel = call;
+      holding.pool().tell(new MapRegisterMessage.CancelMapRegisterRequest(poolRequest, getContext().getSelf().narrow()));
+      return this;
+    }
+    // Nothing pending: the adapter-control routine already ran (or there was no allocation).
+    return reply(call, NtStatus.STATUS_SUCCESS, false);
+  }
+
+  private Behavior<TransactionMessage> onAdapterRequestCancelled(AdapterReply.AdapterRequestCancelled answer) {
+    return cancelAnswered(answer.requestId() == lockRequest && answer.cancelled());
+  }
+
+  private Behavior<TransactionMessage> onRegisterRequestCancelled(MapRegisterReply.MapRegisterRequestCancelled answer) {
+    boolean cancelled = answer.requestId() == poolRequest && answer.cancelled();
+    if (cancelled) {
+      releaseLock();
+    }
+    return cancelAnswered(cancelled);
+  }
+
+  private Behavior<TransactionMessage> cancelAnswered(boolean cancelled) {
+    TransactionDdi call = awaitingCancel;
+    awaitingCancel = null;
+    if (call == null) {
+      return this;
+    }
+    if (cancelled) {
+      // TRUE: the adapter-control routine will not run; the driver completes the transaction.
+      allocation = Allocation.NONE;
+      state = TransactionState.TRANSFER_FAILED;
+      if (allocatingReservation) {
+        reservedCount = 0;
+        reservationGrant = 0;
+      }
+      releaseSlot();
+      TransactionDdi waiting = awaitingAllocation;
+      awaitingAllocation = null;
+      if (waiting != null) {
+        reply(waiting, NtStatus.STATUS_CANCELLED);
+      }
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS, cancelled);
+  }
+
+  // ---- Setters (§3.3) ------------------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onSetMaximumLength(TransactionDdi.WdfDmaTransactionSetMaximumLength call) {
+    if (adapter == null) {
+      // Before Initialize/AllocateResources (or after Release) KMDF reads a NULL adapter.
+      return nullAdapter(call);
+    }
+    if (call.maximumLength() < adapter.maximumFragmentLength()) {
+      // Only lowers; larger values are ignored; 0 is accepted (and maps nothing later).
+      maxFragmentLength = Math.max(0, call.maximumLength());
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private Behavior<TransactionMessage> onSetImmediateExecution(
+      TransactionDdi.WdfDmaTransactionSetImmediateExecution call) {
+    if (dmaV3) {
+      // Set in every state (a verifier break in some, but the flag is still set).
+      immediate = call.immediate();
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private Behavior<TransactionMessage> onSetSingleTransfer(
+      TransactionDdi.WdfDmaTransactionSetSingleTransferRequirement call) {
+    if (dmaV3
+        && (state == TransactionState.CREATED
+            || state == TransactionState.RELEASED
+            || state == TransactionState.RESERVED)) {
+      singleTransfer = call.required();
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  /**
+   * StopSystemTransfer and the two system callback setters: system profiles only (else a verifier
+   * break and nothing happens). System-profile transfers need WdfDmaEnablerConfigureSystemProfile,
+   * which is not emulated yet, so a system transaction never reaches a transfer.
+   */
+  private Behavior<TransactionMessage> onSystemOnlyDdi(TransactionDdi call) {
+    if (profile.isSystem()
+        && call instanceof TransactionDdi.WdfDmaTransactionStopSystemTransfer
+        && settings.verifier().kmdfVerifierOn()
+        && settings.kmdfMinorVersion() >= 11) {
+      // No system transfer can be running, so the HAL reports it already stopped (§6.2).
+      return fatal(call, "K12", "StopSystemTransfer when the transfer is already stopped");
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  // ---- Callbacks -----------------------------------------------------------------------------
+
+  private void invoke(DriverCallback callback) {
+    if (pending != null) {
+      queuedCallbacks.add(callback);
+      return;
+    }
+    long serial = ++callbackSerial;
+    pending =
+        PendingCallback.send(
+            getContext(), peers.driver(), callback, serial, settings.realDeadline(), new DeadlinePassed(serial), clock);
+  }
+
+  private Behavior<TransactionMessage> onCallbackReturn(CallbackReturn returned) {
+    if (pending == null) {
+      return this;
+    }
+    CallbackOutcome outcome = pending.returned(returned.status(), clock, peers.trace());
+    pending = null;
+    return afterCallback(outcome);
+  }
+
+  private Behavior<TransactionMessage> onDeadlinePassed(DeadlinePassed deadline) {
+    if (pending == null || pending.serial() != deadline.serial()) {
+      return this;
+    }
+    CallbackOutcome outcome = pending.expired(clock, peers.trace());
+    pending = null;
+    // Transaction callbacks run at DISPATCH_LEVEL; one that never returns trips the DPC watchdog.
+    violation(
+        outcome.kind().kmdfName(), "HANG", "DESIGN §4", DPC_WATCHDOG_VIOLATION, 0,
+        outcome.kind().kmdfName() + " did not return within the deadline");
+    return afterCallback(outcome);
+  }
+
+  private Behavior<TransactionMessage> afterCallback(CallbackOutcome outcome) {
+    if (releaseLockOnReturn
+        && (outcome.kind() == CallbackKind.EVT_PROGRAM_DMA || outcome.kind() == CallbackKind.EVT_RESERVE_DMA)) {
+      // Packet and scatter-gather: the adapter is released when the adapter-control routine returns.
+      releaseLockOnReturn = false;
+      releaseLock();
+    }
+    DriverCallback next = queuedCallbacks.poll();
+    if (next != null) {
+      invoke(next);
+    }
+    return this;
+  }
+
+  // ---- Violations ----------------------------------------------------------------------------
+
+  /** A check of §8.1 fires on {@code call}: WDF_VIOLATION 0x10D, WDF_DMA_FATAL_ERROR, with the state. */
+  private Behavior<TransactionMessage> fatal(TransactionDdi call, String rule, String detail) {
+    return violation(call, rule, "§8.1 " + rule + ", " + SECTION_MATRIX, BugCheck.WDF_VIOLATION, BugCheck.WDF_DMA_FATAL_ERROR, detail);
+  }
+
+  private Behavior<TransactionMessage> nullAdapter(TransactionDdi call) {
+    return violation(call, "E6-0x19", "§1.5 note, §8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x19,
+        "no adapter for " + profile.wdfName() + " (system profile not configured, or no Initialize)");
+  }
+
+  private Behavior<TransactionMessage> violation(
+      TransactionDdi call, String rule, String section, int code, int subcode, String detail) {
+    BugCheck bugCheck = raise(call.ddi(), rule, section, code, subcode, detail);
+    if (settings.verifier().onViolation() == OnViolation.RECORD) {
+      call.replyTo().tell(ddiReturn(call, NtStatus.STATUS_INVALID_DEVICE_STATE, false, bugCheck));
+    }
+    return this;
+  }
+
+  private Behavior<TransactionMessage> violation(
+      String event, String rule, String section, int code, int subcode, String detail) {
+    raise(event, rule, section, code, subcode, detail);
+    return this;
+  }
+
+  private BugCheck raise(String event, String rule, String section, int code, int subcode, String detail) {
+    BugCheck bugCheck =
+        new BugCheck(code, subcode, rule, section, event, handle.deviceId(), handle.enabler().index(), handle.id(),
+            state, detail);
+    peers.device().tell(new BugCheckRaised(bugCheck));
+    traceInstant("BugCheck", Map.of("rule", rule, "ddi", event, "state", state.kmdfName()));
+    return bugCheck;
+  }
+
+  // ---- Helpers -------------------------------------------------------------------------------
+
+  /** §3.1 Reset: what Release, FreeResources and a failed Initialize clear. Reservations stay. */
+  private void reset() {
+    direction = DmaDirection.READ_FROM_DEVICE;
+    length = 0;
+    pageOffset = 0;
+    requestId = 0;
+    transferred = 0;
+    remaining = 0;
+    currentLength = 0;
+    maxFragmentLength = 0;
+    singleTransfer = (settings.enabler().config().flags() & DmaEnablerConfigFlags.REQUIRE_SINGLE_TRANSFER) != 0;
+    immediate = false;
+    if (reservedCount == 0) {
+      adapter = null;
+    }
+  }
+
+  private AdapterArbiters adapterFor(DmaDirection dir) {
+    return dir == DmaDirection.READ_FROM_DEVICE ? settings.read() : settings.write();
+  }
+
+  private int currentPageOffset() {
+    return (int) ((pageOffset + transferred) % pageSize);
+  }
+
+  /** Pages a buffer of {@code bytes} touches when it starts {@code offset} bytes into a page. */
+  int pagesSpanned(long offset, long bytes) {
+    return (int) ((offset % pageSize + bytes + pageSize - 1) / pageSize);
+  }
+
+  private Behavior<TransactionMessage> reply(TransactionDdi call, NtStatus status) {
+    return reply(call, status, false);
+  }
+
+  private Behavior<TransactionMessage> reply(TransactionDdi call, NtStatus status, boolean value) {
+    call.replyTo().tell(ddiReturn(call, status, value, null));
+    if (peers.trace().enabled()) {
+      traceInstant(call.ddi(), Map.of("status", status.hex(), "state", state.kmdfName()));
+    }
+    return this;
+  }
+
+  private TransactionDdiReturn ddiReturn(TransactionDdi call, NtStatus status, boolean value, BugCheck bugCheck) {
+    return new TransactionDdiReturn(handle, call.ddi(), status, value, transferred, currentLength, state, bugCheck);
+  }
+
+  private void traceInstant(String name, Map<String, String> args) {
+    if (peers.trace().enabled()) {
+      Map<String, String> all = new java.util.HashMap<>(args);
+      all.put("device", handle.deviceId());
+      all.put("enabler", Integer.toString(handle.enabler().index()));
+      all.put("transaction", Long.toString(handle.id()));
+      peers.trace().instant(name, handle.deviceId(), clock.nowMicros(), all);
+    }
+  }
+}
