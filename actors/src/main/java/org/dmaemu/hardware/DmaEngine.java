@@ -1,0 +1,291 @@
+package org.dmaemu.hardware;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Map;
+import org.dmaemu.driver.CallbackOutcome;
+import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.protocol.driver.CallbackReturn;
+import org.dmaemu.protocol.driver.DriverCallback;
+import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.hardware.CompletedTransfer;
+import org.dmaemu.protocol.hardware.DmaEngineMessage;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.trace.TraceSink;
+
+/**
+ * The emulated device hardware (reference §9.2 R5-R8, §9.3 W5-W6): a bus-master DMA engine whose
+ * channels the driver programs from EvtProgramDma, and the interrupt line it raises when a
+ * transfer is done. The interrupt runs the driver's EvtInterruptIsr with what the status registers
+ * show; an ISR that calls WdfInterruptQueueDpcForIsr gets its EvtInterruptDpc once it returned.
+ *
+ * <p>Timing: each channel runs one transfer at a time, in the order programmed. A transfer starts
+ * when it is programmed or when its channel finishes the one before, whichever is later; it ends
+ * {@code latency + length / bytesPerMicrosecond} of modeled time after its start. Modeled time is
+ * converted to real time by the node's {@link NodeClock}.
+ *
+ * <p>Interrupt model: one driver callback is outstanding at a time. Completions are latched in the
+ * interrupt status; the ISR reads and clears the whole latch, so completions that arrive while a
+ * callback runs are delivered together in one later ISR (a level-triggered line re-asserting).
+ * An ISR goes before a queued DPC (DIRQL preempts DISPATCH). Simplification: a running DPC is not
+ * interrupted; completions during it wait for its return, so ISR and DPC never overlap.
+ */
+public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
+
+  /** Asks for the engine's counters (tests, diagnostics). */
+  public record GetEngineStatistics(ActorRef<EngineStatistics> replyTo) implements DmaEngineMessage {}
+
+  /**
+   * The engine's counters since it started.
+   *
+   * @param ignoredPrograms ProgramTransfer calls dropped as driver bugs (bad channel, length ≤ 0)
+   * @param latched completions in the interrupt status that no ISR has read yet
+   * @param dpcRequestsCoalesced WdfInterruptQueueDpcForIsr calls for a DPC that was already queued
+   *     (KMDF returns FALSE for them)
+   * @param unrecognizedInterrupts ISRs that returned FALSE although the engine had raised the line
+   */
+  public record EngineStatistics(
+      long transfersProgrammed,
+      long ignoredPrograms,
+      long transfersCompleted,
+      long bytesTransferred,
+      int latched,
+      long isrCalls,
+      long dpcCalls,
+      long dpcRequestsCoalesced,
+      long unrecognizedInterrupts,
+      long hungIsrs,
+      long hungDpcs)
+      implements CborSerializable {}
+
+  /** Channel {@code channel}'s oldest transfer is done; one instance per channel, reused. */
+  private record TransferDone(int channel) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
+
+  private record DeadlinePassed(long serial) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
+
+  private final String deviceId;
+  private final HardwareSettings settings;
+  private final ActorRef<DriverMessage> driver;
+  private final Duration realDeadline;
+  private final TraceSink trace;
+  private final NodeClock clock;
+  private final ActorRef<CallbackReturn> self;
+
+  // Per channel: transfers programmed and not yet done, oldest first, already stamped with their
+  // modeled start and end (all known when programmed); and the modeled time the channel is free.
+  private final ArrayDeque<CompletedTransfer>[] inFlight;
+  private final long[] channelFreeNanos;
+  private final TransferDone[] doneMessages;
+
+  // The interrupt status register: completions no ISR has read yet.
+  private final ArrayList<CompletedTransfer> latch = new ArrayList<>();
+
+  // The one callback outstanding, and whether it is the ISR (else the DPC).
+  private PendingCallback pending;
+  private boolean pendingIsIsr;
+  private long serial;
+  private boolean dpcQueued;
+
+  private long programmed;
+  private long ignored;
+  private long completed;
+  private long bytes;
+  private long isrCalls;
+  private long dpcCalls;
+  private long dpcCoalesced;
+  private long unrecognized;
+  private long hungIsrs;
+  private long hungDpcs;
+
+  public static Behavior<DmaEngineMessage> create(
+      String deviceId,
+      HardwareSettings settings,
+      ActorRef<DriverMessage> driver,
+      Duration realCallbackDeadline,
+      TraceSink trace) {
+    return Behaviors.setup(context -> new DmaEngine(context, deviceId, settings, driver, realCallbackDeadline, trace));
+  }
+
+  @SuppressWarnings("unchecked")
+  private DmaEngine(
+      ActorContext<DmaEngineMessage> context,
+      String deviceId,
+      HardwareSettings settings,
+      ActorRef<DriverMessage> driver,
+      Duration realDeadline,
+      TraceSink trace) {
+    super(context);
+    this.deviceId = deviceId;
+    this.settings = settings;
+    this.driver = driver;
+    this.realDeadline = realDeadline;
+    this.trace = trace;
+    this.clock = NodeClock.get(context.getSystem());
+    this.self = context.getSelf().narrow();
+    int n = settings.channels();
+    this.inFlight = new ArrayDeque[n];
+    this.channelFreeNanos = new long[n];
+    this.doneMessages = new TransferDone[n];
+    for (int c = 0; c < n; c++) {
+      inFlight[c] = new ArrayDeque<>();
+      doneMessages[c] = new TransferDone(c);
+    }
+  }
+
+  @Override
+  public Receive<DmaEngineMessage> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(DmaEngineMessage.ProgramTransfer.class, this::onProgramTransfer)
+        .onMessage(TransferDone.class, this::onTransferDone)
+        .onMessage(DmaEngineMessage.WdfInterruptQueueDpcForIsr.class, this::onQueueDpcForIsr)
+        .onMessage(CallbackReturn.class, this::onCallbackReturn)
+        .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
+        .onMessage(GetEngineStatistics.class, this::onGetStatistics)
+        .build();
+  }
+
+  private Behavior<DmaEngineMessage> onProgramTransfer(DmaEngineMessage.ProgramTransfer program) {
+    int channel = program.channel();
+    if (channel < 0 || channel >= inFlight.length || program.length() <= 0) {
+      // A driver bug: real hardware would do something undefined. For now the write is dropped;
+      // a later verifier rule turns this into a violation record for the device.
+      ignored++;
+      getContext().getLog().warn(
+          "{}: ProgramTransfer ignored (driver bug): channel {} of {}, length {}, transaction {}",
+          deviceId, channel, inFlight.length, program.length(), program.transaction());
+      return this;
+    }
+    programmed++;
+    long nowNanos = clock.nowMicros() * 1000L;
+    long startNanos = Math.max(nowNanos, channelFreeNanos[channel]);
+    long endNanos = startNanos + settings.transferNanos(program.length());
+    channelFreeNanos[channel] = endNanos;
+    inFlight[channel].addLast(
+        new CompletedTransfer(program.transaction(), channel, program.length(), startNanos / 1000L, endNanos / 1000L));
+    long delayNanos = endNanos - nowNanos;
+    if (delayNanos <= 0) {
+      getContext().getSelf().tell(doneMessages[channel]);
+    } else {
+      // All TransferDone messages of a channel are alike: whichever arrives first takes the oldest
+      // transfer, so timers of one tick firing out of order cannot reorder a channel.
+      getContext().scheduleOnce(clock.toReal(Duration.ofNanos(delayNanos)), getContext().getSelf(), doneMessages[channel]);
+    }
+    return this;
+  }
+
+  private Behavior<DmaEngineMessage> onTransferDone(TransferDone done) {
+    CompletedTransfer transfer = inFlight[done.channel()].pollFirst();
+    if (transfer == null) {
+      return this;
+    }
+    completed++;
+    bytes += transfer.bytes();
+    if (trace.enabled()) {
+      trace.span(
+          "DmaTransfer",
+          deviceId,
+          transfer.startMicros(),
+          transfer.endMicros(),
+          Map.of(
+              "device", deviceId,
+              "transaction", String.valueOf(transfer.transaction()),
+              "channel", Integer.toString(transfer.channel()),
+              "bytes", Long.toString(transfer.bytes())));
+    }
+    latch.add(transfer);
+    return dispatchNext();
+  }
+
+  private Behavior<DmaEngineMessage> onQueueDpcForIsr(DmaEngineMessage.WdfInterruptQueueDpcForIsr queue) {
+    if (queue.interruptIndex() != settings.interruptIndex()) {
+      // A driver bug (the DPC of an interrupt this engine does not raise); a later verifier rule
+      // records it. Dropped here.
+      getContext().getLog().warn(
+          "{}: WdfInterruptQueueDpcForIsr ignored (driver bug): interrupt {}, the engine raises {}",
+          deviceId, queue.interruptIndex(), settings.interruptIndex());
+      return this;
+    }
+    if (dpcQueued) {
+      // KMDF returns FALSE: the DPC is already in the queue and runs once for both requests.
+      dpcCoalesced++;
+      return this;
+    }
+    // Queued also while a DPC runs: that one has left the DPC queue, so this one runs after it.
+    dpcQueued = true;
+    return dispatchNext();
+  }
+
+  private Behavior<DmaEngineMessage> onCallbackReturn(CallbackReturn returned) {
+    if (pending == null) {
+      // A return after its deadline passed: the hang was already counted.
+      getContext().getLog().debug("{}: late callback return ignored", deviceId);
+      return this;
+    }
+    if (pendingIsIsr && !returned.result()) {
+      // The engine did raise the line; an ISR that does not recognize it is a driver bug.
+      unrecognized++;
+    }
+    pending.returned(returned.status(), clock, trace);
+    pending = null;
+    return dispatchNext();
+  }
+
+  private Behavior<DmaEngineMessage> onDeadlinePassed(DeadlinePassed deadline) {
+    if (pending == null || pending.serial() != deadline.serial()) {
+      return this;
+    }
+    CallbackOutcome outcome = pending.expired(clock, trace);
+    if (pendingIsIsr) {
+      hungIsrs++;
+    } else {
+      hungDpcs++;
+    }
+    // A later verifier rule records the hang as a violation; the engine goes on with what waits.
+    getContext().getLog().warn(
+        "{}: {} for interrupt {} did not return within {} (hang)",
+        deviceId, outcome.kind().kmdfName(), settings.interruptIndex(), realDeadline);
+    pending = null;
+    return dispatchNext();
+  }
+
+  private Behavior<DmaEngineMessage> onGetStatistics(GetEngineStatistics get) {
+    get.replyTo().tell(
+        new EngineStatistics(
+            programmed, ignored, completed, bytes, latch.size(), isrCalls, dpcCalls, dpcCoalesced, unrecognized,
+            hungIsrs, hungDpcs));
+    return this;
+  }
+
+  /** Starts the next callback if none is outstanding: the ISR first, then a queued DPC. */
+  private Behavior<DmaEngineMessage> dispatchNext() {
+    if (pending != null) {
+      return this;
+    }
+    if (!latch.isEmpty()) {
+      isrCalls++;
+      // The ISR reads and clears the status: the record copies the latch.
+      invoke(new DriverCallback.EvtInterruptIsr(deviceId, settings.interruptIndex(), latch, self), true);
+      latch.clear();
+    } else if (dpcQueued) {
+      dpcQueued = false;
+      dpcCalls++;
+      invoke(new DriverCallback.EvtInterruptDpc(deviceId, settings.interruptIndex(), self), false);
+    }
+    return this;
+  }
+
+  private void invoke(DriverCallback callback, boolean isr) {
+    long id = ++serial;
+    pendingIsIsr = isr;
+    pending = PendingCallback.send(getContext(), driver, callback, id, realDeadline, new DeadlinePassed(id), clock);
+  }
+}
