@@ -18,6 +18,7 @@ import org.dmaemu.driver.DriverContext;
 import org.dmaemu.driver.DriverModel;
 import org.dmaemu.enabler.DmaEnabler;
 import org.dmaemu.enabler.EnablerCreation;
+import org.dmaemu.hardware.DmaEngine;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.device.DevicePowerState;
@@ -36,18 +37,26 @@ import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.protocol.enabler.EnablerHandle;
+import org.dmaemu.protocol.hardware.DmaEngineMessage;
 import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.transaction.TransactionCreateResult;
+import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
+import org.dmaemu.protocol.verifier.BugCheck;
+import org.dmaemu.protocol.verifier.BugCheckRaised;
+import org.dmaemu.verifier.OnViolation;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.trace.TraceSink;
 
 /**
  * One emulated device (a bus master): its PnP/power state machine (reference §2). It runs each
  * PnP request as a path of callbacks ({@link PowerSequences}) delivered to its driver and, for the
- * DMA steps, to its enablers in creation order.
+ * DMA steps, to its enablers in creation order. It hands WdfDmaTransactionCreate to the enabler,
+ * and applies {@code verifier.on-violation} when one of its objects hits a bug check (§8).
  *
- * <p>An idle device is one actor: the driver and the enabler actors are children that exist while
- * a request runs, and the device keeps the enablers' state ({@link EnablerInfo}) in between. That
- * keeps an idle device with its driver and enablers near the size of one actor.
+ * <p>The driver and the enabler actors are children that exist while there is work: during a PnP
+ * request, and for as long as DMA transactions exist (they are the enablers' children). A device
+ * without transactions is one actor between requests; it keeps the enablers' state
+ * ({@link EnablerInfo}) as values, which keeps an idle device near the size of one actor.
  */
 public final class Device extends AbstractBehavior<DeviceMessage> {
 
@@ -71,6 +80,16 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   private int requestOrdinal;
   /** The request being run; {@code null} while idle. */
   private Request current;
+  /** Live while there is work; {@code null} otherwise. */
+  private ActorRef<DriverMessage> driver;
+  private ActorRef<EnablerMessage>[] enablerActors;
+  /** The device's DMA engine (its hardware), live with the driver; {@code null} for devices without one. */
+  private ActorRef<DmaEngineMessage> engine;
+  /** Transactions exist: driver and enablers stay live until the device is removed. */
+  private boolean pinned;
+  private final PacketDmaSlot packetSlot = new PacketDmaSlot();
+  /** Bug checks of this device's objects; {@code null} until the first. */
+  private List<BugCheck> bugChecks;
 
   /** Everything that lives only while a request runs. */
   private static final class Request {
@@ -78,8 +97,6 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     final DevicePowerState target;
     final long startMicros;
     final ArrayDeque<PowerStep> steps;
-    final ActorRef<DriverMessage> driver;
-    ActorRef<EnablerMessage>[] enablerActors;
     PowerStep step;
     PendingCallback pending;
     long serial;
@@ -97,13 +114,11 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         PnpCommand command,
         DevicePowerState target,
         List<PowerStep> steps,
-        ActorRef<DriverMessage> driver,
         long startMicros,
         boolean teardownPlanned) {
       this.command = command;
       this.target = target;
       this.steps = new ArrayDeque<>(steps);
-      this.driver = driver;
       this.startMicros = startMicros;
       this.teardownPlanned = teardownPlanned;
     }
@@ -138,6 +153,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(DmaEnabler.PowerWalkDone.class, this::onPowerWalkDone)
+        .onMessage(WdfDmaTransactionCreate.class, this::onTransactionCreate)
+        .onMessage(BugCheckRaised.class, this::onBugCheckRaised)
         .build();
   }
 
@@ -203,13 +220,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         return reject(command, "unknown request");
     }
     requestOrdinal++;
-    ActorRef<DriverMessage> driver =
-        steps.isEmpty()
-            ? null
-            : getContext()
-                .spawn(driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
-                    "driver-" + requestOrdinal);
-    current = new Request(command, target, steps, driver, clock.nowMicros(), teardown);
+    if (!steps.isEmpty()) {
+      ensureDriver();
+    }
+    current = new Request(command, target, steps, clock.nowMicros(), teardown);
     return runNext();
   }
 
@@ -232,8 +246,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
           r.pending =
               PendingCallback.send(
                   getContext(),
-                  r.driver,
-                  DeviceCallbacks.message(deviceId, step, getContext().getSelf().narrow()),
+                  driver,
+                  DeviceCallbacks.message(deviceId, step, engine, getContext().getSelf().narrow()),
                   id,
                   realDeadline,
                   new DeadlinePassed(id),
@@ -388,15 +402,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       }
     }
     applyFinalState(r);
-    if (r.driver != null) {
-      getContext().stop(r.driver);
-    }
-    if (r.enablerActors != null) {
-      for (ActorRef<EnablerMessage> enabler : r.enablerActors) {
-        if (enabler != null) {
-          getContext().stop(enabler);
-        }
-      }
+    if (!pinned || state.isGone()) {
+      stopChildren();
     }
     callbacksInvoked += r.callbacks;
     current = null;
@@ -464,28 +471,125 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
 
   // ---- DMA enablers ------------------------------------------------------------------------
 
-  @SuppressWarnings("unchecked")
   private void sendPowerWalk(Request r) {
-    if (r.enablerActors == null || r.enablerActors.length < enablers.length) {
-      ActorRef<EnablerMessage>[] grown = new ActorRef[enablers.length];
-      if (r.enablerActors != null) {
-        System.arraycopy(r.enablerActors, 0, grown, 0, r.enablerActors.length);
-      }
-      r.enablerActors = grown;
-    }
-    int i = r.dmaIndex;
-    if (r.enablerActors[i] == null) {
-      r.enablerActors[i] =
+    ActorRef<DmaEnabler.PowerWalkDone> replyTo = getContext().getSelf().narrow();
+    ensureEnabler(r.dmaIndex)
+        .tell(
+            r.step.type() == PowerStep.Type.DMA_POWER_UP
+                ? new DmaEnabler.PowerUp(replyTo)
+                : new DmaEnabler.PowerDown(replyTo));
+  }
+
+  // ---- Children: driver and enablers live while there is work ----------------------------------
+
+  private ActorRef<DriverMessage> ensureDriver() {
+    if (driver == null) {
+      driver =
           getContext()
               .spawn(
-                  DmaEnabler.create(enablers[i], r.driver, realDeadline, trace),
-                  "enabler-" + i + "-" + requestOrdinal);
+                  driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
+                  "driver-" + requestOrdinal);
+      if (settings.hardware() != null) {
+        // The hardware is handed to the driver in EvtDevicePrepareHardware, as KMDF hands resources.
+        engine =
+            getContext()
+                .spawn(DmaEngine.create(deviceId, settings.hardware(), driver, realDeadline, trace), "engine-" + requestOrdinal);
+      }
     }
-    ActorRef<DmaEnabler.PowerWalkDone> replyTo = getContext().getSelf().narrow();
-    r.enablerActors[i].tell(
-        r.step.type() == PowerStep.Type.DMA_POWER_UP
-            ? new DmaEnabler.PowerUp(replyTo)
-            : new DmaEnabler.PowerDown(replyTo));
+    return driver;
+  }
+
+  @SuppressWarnings("unchecked")
+  private ActorRef<EnablerMessage> ensureEnabler(int i) {
+    if (enablerActors == null || enablerActors.length < enablers.length) {
+      ActorRef<EnablerMessage>[] grown = new ActorRef[enablers.length];
+      if (enablerActors != null) {
+        System.arraycopy(enablerActors, 0, grown, 0, enablerActors.length);
+      }
+      enablerActors = grown;
+    }
+    if (enablerActors[i] == null) {
+      DmaEnabler.Environment env =
+          new DmaEnabler.Environment(
+              ensureDriver(),
+              getContext().getSelf(),
+              packetSlot,
+              settings.platform().pageSize(),
+              settings.kmdfMinorVersion(),
+              settings.verifier(),
+              realDeadline,
+              trace);
+      enablerActors[i] = getContext().spawn(DmaEnabler.create(enablers[i], env), "enabler-" + i + "-" + requestOrdinal);
+    }
+    return enablerActors[i];
+  }
+
+  private void stopChildren() {
+    if (driver != null) {
+      getContext().stop(driver);
+      driver = null;
+    }
+    if (engine != null) {
+      getContext().stop(engine);
+      engine = null;
+    }
+    if (enablerActors != null) {
+      for (ActorRef<EnablerMessage> enabler : enablerActors) {
+        if (enabler != null) {
+          getContext().stop(enabler);
+        }
+      }
+      enablerActors = null;
+    }
+  }
+
+  // ---- DMA transactions and bug checks -------------------------------------------------------
+
+  private Behavior<DeviceMessage> onTransactionCreate(WdfDmaTransactionCreate create) {
+    int index = create.enabler().index();
+    if (state.isGone() || driver == null) {
+      create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_INVALID_DEVICE_STATE, null));
+      return this;
+    }
+    if (!deviceId.equals(create.enabler().deviceId()) || index < 0 || index >= enablers.length) {
+      // Not an enabler of this device: KMDF's handle validation bug-checks (§8.1 K14).
+      BugCheck bugCheck =
+          new BugCheck(BugCheck.WDF_VIOLATION, BugCheck.WDF_INVALID_HANDLE, "K14", "§8.1 K14",
+              "WdfDmaTransactionCreate", deviceId, index, -1, null, "invalid enabler handle " + create.enabler());
+      onBugCheckRaised(new BugCheckRaised(bugCheck));
+      if (settings.verifier().onViolation() == OnViolation.RECORD) {
+        create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_INVALID_DEVICE_STATE, null));
+      }
+      return this;
+    }
+    pinned = true;
+    ensureEnabler(index).tell(create);
+    return this;
+  }
+
+  private Behavior<DeviceMessage> onBugCheckRaised(BugCheckRaised raised) {
+    if (bugChecks == null) {
+      bugChecks = new java.util.ArrayList<>(2);
+    }
+    bugChecks.add(raised.bugCheck());
+    getContext().getLog().warn("{}: bug check {}", deviceId, raised.bugCheck().summary());
+    if (trace.enabled()) {
+      trace.instant("BugCheck", deviceId, clock.nowMicros(),
+          Map.of("device", deviceId, "rule", raised.bugCheck().rule(), "code", Integer.toHexString(raised.bugCheck().code())));
+    }
+    if (settings.verifier().onViolation() == OnViolation.CRASH_DEVICE && !state.isGone()) {
+      // The machine would be down: the device stops with everything it owns; the run goes on.
+      state = DeviceState.CRASHED;
+      stopChildren();
+      Request r = current;
+      current = null;
+      if (r != null) {
+        callbacksInvoked += r.callbacks;
+        r.command.replyTo().tell(new PnpResult(deviceId, r.command.request(), PnpOutcome.CRASHED, state, power,
+            null, -1, null, r.callbacks, raised.bugCheck().summary()));
+      }
+    }
+    return this;
   }
 
   private Behavior<DeviceMessage> onEnablerCreate(WdfDmaEnablerCreate create) {
@@ -521,7 +625,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   private Behavior<DeviceMessage> onGetState(GetDeviceState get) {
     get.replyTo().tell(
         new DeviceSnapshot(
-            deviceId, state, power, selfManagedIo, Arrays.asList(enablers), current != null, callbacksInvoked));
+            deviceId, state, power, selfManagedIo, Arrays.asList(enablers), current != null, callbacksInvoked,
+            bugChecks == null ? List.of() : bugChecks));
     return this;
   }
 

@@ -3,17 +3,19 @@ package org.dmaemu.device;
 import akka.actor.typed.ActorRef;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
+import org.dmaemu.protocol.hardware.DmaEngineMessage;
 
 /** Builds the message of a device-level callback step. */
 final class DeviceCallbacks {
   private DeviceCallbacks() {}
 
-  static DriverCallback message(String deviceId, PowerStep step, ActorRef<CallbackReturn> replyTo) {
+  static DriverCallback message(
+      String deviceId, PowerStep step, ActorRef<DmaEngineMessage> hardware, ActorRef<CallbackReturn> replyTo) {
     switch (step.callback()) {
       case EVT_DRIVER_DEVICE_ADD:
         return new DriverCallback.EvtDriverDeviceAdd(deviceId, replyTo);
       case EVT_DEVICE_PREPARE_HARDWARE:
-        return new DriverCallback.EvtDevicePrepareHardware(deviceId, replyTo);
+        return new DriverCallback.EvtDevicePrepareHardware(deviceId, hardware, replyTo);
       case EVT_DEVICE_D0_ENTRY:
         return new DriverCallback.EvtDeviceD0Entry(deviceId, step.powerState(), replyTo);
       case EVT_INTERRUPT_ENABLE:

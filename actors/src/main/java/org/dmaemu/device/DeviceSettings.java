@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import org.dmaemu.protocol.driver.CallbackKind;
+import org.dmaemu.hardware.HardwareSettings;
+import org.dmaemu.verifier.VerifierSettings;
 
 /**
  * What a device is, apart from its driver: the platform, the KMDF version its driver binds to, its
@@ -15,13 +17,17 @@ import org.dmaemu.protocol.driver.CallbackKind;
  * @param registeredCallbacks device and interrupt callbacks the driver registered; enabler callbacks
  *     are registered per enabler in its config
  * @param callbackDeadline modeled time after which an unanswered callback is a hang
+ * @param verifier which checks apply and what a bug check does to the device
+ * @param hardware the device's DMA engine, or {@code null} for a device without one (power only)
  */
 public record DeviceSettings(
     PlatformSettings platform,
     int kmdfMinorVersion,
     int interruptCount,
     Set<CallbackKind> registeredCallbacks,
-    Duration callbackDeadline) {
+    Duration callbackDeadline,
+    VerifierSettings verifier,
+    HardwareSettings hardware) {
 
   public DeviceSettings {
     if (interruptCount < 0) {
@@ -30,15 +36,18 @@ public record DeviceSettings(
     if (callbackDeadline.isNegative() || callbackDeadline.isZero()) {
       throw new IllegalArgumentException("callback deadline must be positive");
     }
+    if (verifier == null) {
+      throw new IllegalArgumentException("verifier settings must not be null");
+    }
     registeredCallbacks = registeredCallbacks.isEmpty()
         ? Set.of()
         : Set.copyOf(EnumSet.copyOf(registeredCallbacks));
   }
 
-  /** Every device-level callback registered, one interrupt, KMDF 1.33, 1 s deadline. */
+  /** Every device-level callback registered, one interrupt, KMDF 1.33, 1 s deadline, verifier on, crash-device. */
   public static DeviceSettings defaults() {
     return new DeviceSettings(
-        PlatformSettings.defaults(), 33, 1, allDeviceCallbacks(), Duration.ofSeconds(1));
+        PlatformSettings.defaults(), 33, 1, allDeviceCallbacks(), Duration.ofSeconds(1), VerifierSettings.defaults(), null);
   }
 
   public static Set<CallbackKind> allDeviceCallbacks() {
@@ -48,23 +57,31 @@ public record DeviceSettings(
   }
 
   public DeviceSettings withInterruptCount(int count) {
-    return new DeviceSettings(platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline);
+    return new DeviceSettings(platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline, verifier, hardware);
   }
 
   public DeviceSettings withKmdfMinorVersion(int minor) {
-    return new DeviceSettings(platform, minor, interruptCount, registeredCallbacks, callbackDeadline);
+    return new DeviceSettings(platform, minor, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware);
   }
 
   public DeviceSettings withPlatform(PlatformSettings p) {
-    return new DeviceSettings(p, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline);
+    return new DeviceSettings(p, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware);
   }
 
   public DeviceSettings withCallbackDeadline(Duration deadline) {
-    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline);
+    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline, verifier, hardware);
   }
 
   public DeviceSettings withRegisteredCallbacks(Set<CallbackKind> registered) {
-    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registered, callbackDeadline);
+    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registered, callbackDeadline, verifier, hardware);
+  }
+
+  public DeviceSettings withVerifier(VerifierSettings v) {
+    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, v, hardware);
+  }
+
+  public DeviceSettings withHardware(HardwareSettings h) {
+    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, h);
   }
 
   /** Enabler callbacks are always offered: whether they run is decided by each enabler's config. */

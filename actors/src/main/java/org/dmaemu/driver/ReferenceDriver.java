@@ -1,17 +1,12 @@
 package org.dmaemu.driver;
 
-import akka.actor.NoSerializationVerificationNeeded;
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
-import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.EnablerCreateResult;
 import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -19,7 +14,6 @@ import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.time.NodeClock;
-import org.dmaemu.time.Seeds;
 
 /**
  * The reference driver: creates its DMA enablers in EvtDriverDeviceAdd, in the order given, and
@@ -44,20 +38,11 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
     }
   }
 
-  /** A delayed answer, sent to self by a timer. */
-  private record DelayedReturn(ActorRef<CallbackReturn> replyTo, NtStatus status, long serial)
-      implements DriverMessage, NoSerializationVerificationNeeded {}
-
-  private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
-
   private final Settings settings;
   private final DriverContext driverContext;
-  private final TimerScheduler<DriverMessage> timers;
-  private final NodeClock clock;
-  private final SplittableRandom random;
+  private final RuleBook rules;
   private DriverCallback.EvtDriverDeviceAdd pendingAdd;
   private int nextEnabler;
-  private long timerSerial;
 
   public static Behavior<DriverMessage> create(Settings settings, DriverContext driverContext) {
     return Behaviors.setup(
@@ -72,11 +57,8 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
     super(context);
     this.settings = settings;
     this.driverContext = driverContext;
-    this.timers = timers;
-    this.clock = NodeClock.get(context.getSystem());
-    this.random =
-        new SplittableRandom(
-            Seeds.derive(settings.runSeed(), driverContext.deviceId(), DRIVER_STREAM + driverContext.requestOrdinal()));
+    this.rules =
+        new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, NodeClock.get(context.getSystem()));
   }
 
   @Override
@@ -85,7 +67,7 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
         .onMessage(DriverCallback.EvtDriverDeviceAdd.class, this::onDeviceAdd)
         .onMessage(DriverCallback.class, this::onCallback)
         .onMessage(EnablerCreateResult.class, this::onEnablerCreated)
-        .onMessage(DelayedReturn.class, this::onDelayedReturn)
+        .onMessage(RuleBook.DelayedReturn.class, this::onDelayedReturn)
         .build();
   }
 
@@ -126,37 +108,12 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> answer(DriverCallback callback) {
-    CallbackRule rule = applicableRule(callback);
-    if (rule == null) {
-      callback.replyTo().tell(CallbackReturn.SUCCESS);
-      return this;
-    }
-    if (rule.action() == CallbackRule.Action.HANG) {
-      return this;
-    }
-    NtStatus status = rule.action() == CallbackRule.Action.FAIL ? rule.status() : NtStatus.STATUS_SUCCESS;
-    if (rule.delay().isZero()) {
-      callback.replyTo().tell(new CallbackReturn(status));
-    } else {
-      Duration real = clock.toReal(rule.delay());
-      DelayedReturn later = new DelayedReturn(callback.replyTo(), status, timerSerial++);
-      timers.startSingleTimer(later, real);
-    }
+    rules.answer(callback);
     return this;
   }
 
-  private Behavior<DriverMessage> onDelayedReturn(DelayedReturn delayed) {
-    delayed.replyTo().tell(new CallbackReturn(delayed.status()));
+  private Behavior<DriverMessage> onDelayedReturn(RuleBook.DelayedReturn delayed) {
+    RuleBook.deliver(delayed);
     return this;
-  }
-
-  private CallbackRule applicableRule(DriverCallback callback) {
-    for (CallbackRule rule : settings.rules()) {
-      if (rule.matches(callback)
-          && (rule.probability() >= 1.0 || random.nextDouble() < rule.probability())) {
-        return rule;
-      }
-    }
-    return null;
   }
 }

@@ -9,6 +9,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.util.List;
+import org.dmaemu.arbitration.AdapterLock;
+import org.dmaemu.arbitration.ArbitrationPolicy;
+import org.dmaemu.arbitration.MapRegisterPool;
+import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
 import org.dmaemu.protocol.NtStatus;
@@ -20,14 +24,25 @@ import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.protocol.enabler.EnablerCallback;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.enabler.AdapterInfo;
+import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.EnablerMessage;
+import org.dmaemu.protocol.transaction.TransactionCreateResult;
+import org.dmaemu.protocol.transaction.TransactionHandle;
+import org.dmaemu.protocol.transaction.TransactionMessage;
+import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
+import org.dmaemu.transaction.AdapterArbiters;
+import org.dmaemu.transaction.DmaTransaction;
+import org.dmaemu.verifier.VerifierSettings;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.trace.TraceSink;
 
 /**
  * One WDFDMAENABLER: runs its own power callbacks on its device's driver when the device's power
- * walk reaches it (reference §1.6, §2.4) and keeps its failure flags. The device spawns it while it
- * has work for it and keeps its {@link EnablerInfo} while idle.
+ * walk reaches it (reference §1.6, §2.4) and keeps its failure flags; creates its DMA transactions
+ * (its children, reference §3.3) and owns its adapters' arbitration actors, one pair per WDM
+ * adapter (§4.2: two for duplex profiles). The device spawns it while it has work for it and keeps
+ * its {@link EnablerInfo} while idle.
  */
 public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
 
@@ -63,11 +78,30 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     }
   }
 
+  /**
+   * What the enabler's transactions are made with: their device's driver and the device itself
+   * (bug checks go there), the device's DMA v2 packet slot, the platform page size, the driver's KMDF
+   * version, the verifier, and the real-time callback deadline.
+   */
+  public record Environment(
+      ActorRef<DriverMessage> driver,
+      ActorRef<DeviceMessage> device,
+      PacketDmaSlot packetSlot,
+      int pageSize,
+      int kmdfMinorVersion,
+      VerifierSettings verifier,
+      Duration realDeadline,
+      TraceSink trace) {}
+
+  private final Environment env;
   private final ActorRef<DriverMessage> driver;
   private final Duration realDeadline;
   private final NodeClock clock;
   private final TraceSink trace;
   private EnablerInfo info;
+  private AdapterArbiters readAdapter;
+  private AdapterArbiters writeAdapter;
+  private long transactions;
 
   // The walk in progress.
   private boolean powerUp;
@@ -79,22 +113,17 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   private PendingCallback pending;
   private long serial;
 
-  public static Behavior<EnablerMessage> create(
-      EnablerInfo info, ActorRef<DriverMessage> driver, Duration realDeadline, TraceSink trace) {
-    return Behaviors.setup(context -> new DmaEnabler(context, info, driver, realDeadline, trace));
+  public static Behavior<EnablerMessage> create(EnablerInfo info, Environment env) {
+    return Behaviors.setup(context -> new DmaEnabler(context, info, env));
   }
 
-  private DmaEnabler(
-      ActorContext<EnablerMessage> context,
-      EnablerInfo info,
-      ActorRef<DriverMessage> driver,
-      Duration realDeadline,
-      TraceSink trace) {
+  private DmaEnabler(ActorContext<EnablerMessage> context, EnablerInfo info, Environment env) {
     super(context);
     this.info = info;
-    this.driver = driver;
-    this.realDeadline = realDeadline;
-    this.trace = trace;
+    this.env = env;
+    this.driver = env.driver();
+    this.realDeadline = env.realDeadline();
+    this.trace = env.trace();
     this.clock = NodeClock.get(context.getSystem());
   }
 
@@ -105,6 +134,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         .onMessage(PowerDown.class, this::onPowerDown)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
+        .onMessage(WdfDmaTransactionCreate.class, this::onTransactionCreate)
         .build();
   }
 
@@ -195,6 +225,57 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
             invoked));
     replyTo = null;
     return this;
+  }
+
+  // ---- Transactions and adapters -------------------------------------------------------------
+
+  private Behavior<EnablerMessage> onTransactionCreate(WdfDmaTransactionCreate create) {
+    if (create.parentGiven()) {
+      // The parent of a transaction is always its enabler (§3.3).
+      create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED, null));
+      return this;
+    }
+    ensureAdapters();
+    long id = ++transactions;
+    DmaTransaction.Settings settings =
+        new DmaTransaction.Settings(
+            info, id, env.pageSize(), env.kmdfMinorVersion(), env.verifier(), realDeadline, readAdapter, writeAdapter);
+    ActorRef<TransactionMessage> ref =
+        getContext()
+            .spawn(
+                DmaTransaction.create(
+                    settings, new DmaTransaction.Peers(driver, env.device(), env.packetSlot(), trace)),
+                "tx-" + id);
+    create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_SUCCESS, new TransactionHandle(info.handle(), id, ref)));
+    return this;
+  }
+
+  /** One lock and one map-register pool per WDM adapter, spawned when the first transaction needs them. */
+  private void ensureAdapters() {
+    if (readAdapter != null || info.adapters().isEmpty()) {
+      return;
+    }
+    for (AdapterInfo adapter : info.adapters()) {
+      AdapterArbiters arbiters = arbiters(adapter);
+      if (adapter.direction() == null || adapter.direction() == DmaDirection.READ_FROM_DEVICE) {
+        readAdapter = arbiters;
+      }
+      if (adapter.direction() == null || adapter.direction() == DmaDirection.WRITE_TO_DEVICE) {
+        writeAdapter = arbiters;
+      }
+    }
+  }
+
+  private AdapterArbiters arbiters(AdapterInfo adapter) {
+    String suffix = adapter.direction() == null ? "" : adapter.direction() == DmaDirection.READ_FROM_DEVICE ? "-read" : "-write";
+    String id = info.handle() + suffix;
+    String name = "adapter" + suffix;
+    return new AdapterArbiters(
+        id,
+        adapter.mapRegisters(),
+        adapter.maximumFragmentLength(),
+        getContext().spawn(AdapterLock.create(id, ArbitrationPolicy.fifo()), name + "-lock"),
+        getContext().spawn(MapRegisterPool.create(id, adapter.mapRegisters(), ArbitrationPolicy.fifo()), name + "-registers"));
   }
 
   private static DriverCallback message(

@@ -96,6 +96,12 @@ class EnablerPowerGatingTest {
     assertEquals(List.of(), EnablerPower.powerUpSequence(info));
   }
 
+  static DmaEnabler.Environment environment(ActorRef<DriverMessage> driver) {
+    return new DmaEnabler.Environment(driver, kit.<org.dmaemu.protocol.device.DeviceMessage>createTestProbe().getRef(),
+        new org.dmaemu.device.PacketDmaSlot(), 4096, 33, org.dmaemu.verifier.VerifierSettings.defaults(),
+        Duration.ofSeconds(3), TraceSink.NONE);
+  }
+
   /** A driver that forwards each callback's name to a probe and answers from a per-callback script. */
   static Behavior<DriverMessage> scripted(
       ActorRef<String> seen, Map<CallbackKind, Deque<NtStatus>> script) {
@@ -123,7 +129,7 @@ class EnablerPowerGatingTest {
         CallbackKind.EVT_DMA_ENABLER_FILL, new ArrayDeque<>(List.of(NtStatus.STATUS_INSUFFICIENT_RESOURCES)));
     ActorRef<DriverMessage> driver = kit.spawn(scripted(seen.getRef(), script));
     ActorRef<EnablerMessage> enabler =
-        kit.spawn(DmaEnabler.create(enabler("persist"), driver, Duration.ofSeconds(3), TraceSink.NONE));
+        kit.spawn(DmaEnabler.create(enabler("persist"), environment(driver)));
 
     enabler.tell(new DmaEnabler.PowerUp(done.getRef()));
     DmaEnabler.PowerWalkDone up1 = done.receiveMessage();
@@ -165,7 +171,7 @@ class EnablerPowerGatingTest {
     script.put(CallbackKind.EVT_DMA_ENABLER_FLUSH, new ArrayDeque<>(List.of(NtStatus.STATUS_CANCELLED)));
     ActorRef<DriverMessage> driver = kit.spawn(scripted(seen.getRef(), script));
     ActorRef<EnablerMessage> enabler =
-        kit.spawn(DmaEnabler.create(enabler("continue"), driver, Duration.ofSeconds(3), TraceSink.NONE));
+        kit.spawn(DmaEnabler.create(enabler("continue"), environment(driver)));
     enabler.tell(new DmaEnabler.PowerDown(done.getRef()));
     DmaEnabler.PowerWalkDone down = done.receiveMessage();
     // PowerDown returns the first failing status of that enabler.

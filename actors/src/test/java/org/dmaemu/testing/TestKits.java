@@ -12,7 +12,8 @@ public final class TestKits {
     return ConfigFactory.parseString(
             "akka.actor.serialize-messages = on\n"
                 + "akka.actor.serialization-bindings { \"org.dmaemu.protocol.CborSerializable\" = jackson-cbor }\n"
-                + "akka.loglevel = WARNING\n")
+                + "akka.loglevel = WARNING\n"
+                + "akka.scheduler.tick-duration = 1ms\n")
         .withFallback(ConfigFactory.load());
   }
 

@@ -22,11 +22,16 @@ public enum DeviceState {
    */
   FAILED,
   /** A callback never returned: the device's PnP/power machine is stuck, as on a real machine. */
-  HUNG;
+  HUNG,
+  /**
+   * One of its objects hit a bug check and {@code verifier.on-violation = crash-device}: the device
+   * stopped as a crashed machine would; every other device runs on.
+   */
+  CRASHED;
 
   /** The device object is gone or stuck: it takes no DDI call and no PnP request. */
   public boolean isGone() {
-    return this == REMOVED || this == SURPRISE_REMOVED || this == HUNG;
+    return this == REMOVED || this == SURPRISE_REMOVED || this == HUNG || this == CRASHED;
   }
 
   /** No DDI call is accepted: the device is gone, or torn down after a failure. */

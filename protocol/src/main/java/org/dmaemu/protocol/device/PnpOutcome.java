@@ -9,5 +9,7 @@ public enum PnpOutcome {
   /** A callback was not answered before its deadline. */
   HUNG,
   /** The request is not valid in the device's state (e.g. start of a removed device). */
-  REJECTED
+  REJECTED,
+  /** A bug check stopped the device while the request ran (reference §8, crash-device). */
+  CRASHED
 }

@@ -32,7 +32,9 @@ public enum CallbackKind {
   EVT_PROGRAM_DMA("EvtProgramDma", false),
   EVT_RESERVE_DMA("EvtReserveDma", false),
   EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL("EvtDmaTransactionConfigureDmaChannel", false),
-  EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE("EvtDmaTransactionDmaTransferComplete", false);
+  EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE("EvtDmaTransactionDmaTransferComplete", false),
+  EVT_INTERRUPT_ISR("EvtInterruptIsr", false),
+  EVT_INTERRUPT_DPC("EvtInterruptDpc", false);
 
   private final String kmdfName;
   private final boolean returnsStatus;

@@ -3,11 +3,12 @@ package org.dmaemu.protocol.driver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.enabler.EnablerMessage;
+import org.dmaemu.protocol.hardware.DmaEngineMessage;
 import org.dmaemu.protocol.transaction.TransactionMessage;
 
 /**
  * A driver's return from a callback, sent to the framework object that invoked it (a device, a DMA
- * enabler or a DMA transaction): the callback's return value. A framework object has at most one
+ * enabler, a DMA transaction, or the interrupt of the device's DMA engine): the callback's return value. A framework object has at most one
  * callback outstanding at a time.
  *
  * @param status the NTSTATUS, for callbacks that return one ({@link CallbackKind#returnsStatus()});
@@ -16,7 +17,7 @@ import org.dmaemu.protocol.transaction.TransactionMessage;
  *     ignored by KMDF, reference §3.3)
  */
 public record CallbackReturn(NtStatus status, boolean result)
-    implements DeviceMessage, EnablerMessage, TransactionMessage {
+    implements DeviceMessage, EnablerMessage, TransactionMessage, DmaEngineMessage {
 
   public static final CallbackReturn SUCCESS = new CallbackReturn(NtStatus.STATUS_SUCCESS, true);
 

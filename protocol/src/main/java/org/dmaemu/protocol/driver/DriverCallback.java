@@ -2,7 +2,10 @@ package org.dmaemu.protocol.driver;
 
 import akka.actor.typed.ActorRef;
 import org.dmaemu.protocol.device.DevicePowerState;
+import java.util.List;
 import org.dmaemu.protocol.enabler.DmaDirection;
+import org.dmaemu.protocol.hardware.CompletedTransfer;
+import org.dmaemu.protocol.hardware.DmaEngineMessage;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.transaction.DmaCompletionStatus;
 import org.dmaemu.protocol.transaction.ScatterGatherList;
@@ -54,7 +57,12 @@ public sealed interface DriverCallback extends DriverMessage {
     }
   }
 
-  record EvtDevicePrepareHardware(String deviceId, ActorRef<CallbackReturn> replyTo)
+  /**
+   * EvtDevicePrepareHardware: the driver gets its hardware resources, here the device's DMA engine
+   * ({@code null} for a device without one).
+   */
+  record EvtDevicePrepareHardware(
+      String deviceId, ActorRef<DmaEngineMessage> hardware, ActorRef<CallbackReturn> replyTo)
       implements DriverCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DEVICE_PREPARE_HARDWARE;
@@ -278,6 +286,31 @@ public sealed interface DriverCallback extends DriverMessage {
       implements TransactionCallback {
     public CallbackKind kind() {
       return CallbackKind.EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE;
+    }
+  }
+
+  /**
+   * EvtInterruptIsr at DIRQL: the device raised its interrupt. {@code completed} is what the
+   * engine's status registers show. BOOLEAN: TRUE if the interrupt was the device's; an ISR that
+   * wants its DPC calls WdfInterruptQueueDpcForIsr (sent to the engine) before it returns.
+   */
+  record EvtInterruptIsr(
+      String deviceId, int interruptIndex, List<CompletedTransfer> completed, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public EvtInterruptIsr {
+      completed = List.copyOf(completed);
+    }
+
+    public CallbackKind kind() {
+      return CallbackKind.EVT_INTERRUPT_ISR;
+    }
+  }
+
+  /** EvtInterruptDpc at DISPATCH: queued by the ISR; the driver completes DMA here (DmaCompleted*). VOID. */
+  record EvtInterruptDpc(String deviceId, int interruptIndex, ActorRef<CallbackReturn> replyTo)
+      implements DriverCallback {
+    public CallbackKind kind() {
+      return CallbackKind.EVT_INTERRUPT_DPC;
     }
   }
 }

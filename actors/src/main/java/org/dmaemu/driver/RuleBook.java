@@ -1,0 +1,84 @@
+package org.dmaemu.driver;
+
+import akka.actor.NoSerializationVerificationNeeded;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.driver.CallbackReturn;
+import org.dmaemu.protocol.driver.DriverCallback;
+import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.time.Seeds;
+
+/**
+ * How a reference driver answers callbacks: by its {@link CallbackRule}s, drawing from a stream
+ * derived from (run seed, device id, PnP request ordinal) so that the same seed gives the same
+ * answers wherever the device runs. One per driver actor.
+ */
+public final class RuleBook {
+
+  /** A delayed answer, sent to the driver itself by a timer; the driver passes it to {@link #deliver}. */
+  public record DelayedReturn(ActorRef<CallbackReturn> replyTo, NtStatus status, long serial)
+      implements DriverMessage, NoSerializationVerificationNeeded {}
+
+  private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
+
+  private final List<CallbackRule> rules;
+  private final TimerScheduler<DriverMessage> timers;
+  private final NodeClock clock;
+  private final SplittableRandom random;
+  private long timerSerial;
+
+  public RuleBook(
+      List<CallbackRule> rules, long runSeed, DriverContext context, TimerScheduler<DriverMessage> timers, NodeClock clock) {
+    this.rules = rules;
+    this.timers = timers;
+    this.clock = clock;
+    this.random = new SplittableRandom(Seeds.derive(runSeed, context.deviceId(), DRIVER_STREAM + context.requestOrdinal()));
+  }
+
+  /** The random stream of this driver, for its own draws (request sizes, directions). */
+  public SplittableRandom random() {
+    return random;
+  }
+
+  /** The rule that applies to this invocation of {@code callback}, or {@code null} for plain success. */
+  public CallbackRule applicable(DriverCallback callback) {
+    for (CallbackRule rule : rules) {
+      if (rule.matches(callback) && (rule.probability() >= 1.0 || random.nextDouble() < rule.probability())) {
+        return rule;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Answers {@code callback} as its rule says: success by default; a failure status, after the
+   * rule's delay if any; nothing at all for a hang. Returns the status answered, {@code null} for
+   * a hang.
+   */
+  public NtStatus answer(DriverCallback callback) {
+    CallbackRule rule = applicable(callback);
+    if (rule == null) {
+      callback.replyTo().tell(CallbackReturn.SUCCESS);
+      return NtStatus.STATUS_SUCCESS;
+    }
+    if (rule.action() == CallbackRule.Action.HANG) {
+      return null;
+    }
+    NtStatus status = rule.action() == CallbackRule.Action.FAIL ? rule.status() : NtStatus.STATUS_SUCCESS;
+    if (rule.delay().isZero()) {
+      callback.replyTo().tell(new CallbackReturn(status));
+    } else {
+      timers.startSingleTimer(new DelayedReturn(callback.replyTo(), status, timerSerial++), clock.toReal(rule.delay()));
+    }
+    return status;
+  }
+
+  /** A delayed answer is due. */
+  public static void deliver(DelayedReturn delayed) {
+    delayed.replyTo().tell(new CallbackReturn(delayed.status()));
+  }
+}
