@@ -19,6 +19,7 @@ import org.dmaemu.driver.DriverModel;
 import org.dmaemu.enabler.DmaEnabler;
 import org.dmaemu.enabler.EnablerCreation;
 import org.dmaemu.hardware.DmaEngine;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.device.DevicePowerState;
@@ -68,6 +69,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   private final DeviceSettings settings;
   private final DriverModel driverModel;
   private final TraceSink trace;
+  private final DmaObserver observer;
   private final NodeClock clock;
   private final Duration realDeadline;
 
@@ -126,7 +128,12 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
 
   public static Behavior<DeviceMessage> create(
       String deviceId, DeviceSettings settings, DriverModel driverModel, TraceSink trace) {
-    return Behaviors.setup(context -> new Device(context, deviceId, settings, driverModel, trace));
+    return create(deviceId, settings, driverModel, trace, DmaObserver.NONE);
+  }
+
+  public static Behavior<DeviceMessage> create(
+      String deviceId, DeviceSettings settings, DriverModel driverModel, TraceSink trace, DmaObserver observer) {
+    return Behaviors.setup(context -> new Device(context, deviceId, settings, driverModel, trace, observer));
   }
 
   private Device(
@@ -134,8 +141,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       String deviceId,
       DeviceSettings settings,
       DriverModel driverModel,
-      TraceSink trace) {
+      TraceSink trace,
+      DmaObserver observer) {
     super(context);
+    this.observer = observer;
     this.deviceId = deviceId;
     this.settings = settings;
     this.driverModel = driverModel;
@@ -518,7 +527,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
               settings.kmdfMinorVersion(),
               settings.verifier(),
               realDeadline,
-              trace);
+              trace,
+              observer);
       enablerActors[i] = getContext().spawn(DmaEnabler.create(enablers[i], env), "enabler-" + i + "-" + requestOrdinal);
     }
     return enablerActors[i];

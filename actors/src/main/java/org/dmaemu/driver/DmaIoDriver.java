@@ -138,6 +138,9 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private ActorRef<DmaEngineMessage> engine;
   private DriverCallback pendingAdd;
   private DriverCallback pendingSuspend;
+  /** EvtDeviceSelfManagedIoCleanup returns once every FreeResources has (KMDF's call is synchronous). */
+  private DriverCallback pendingCleanup;
+  private int freesInFlight;
   private EnablerHandle enabler;
   private int created;
   private boolean running;
@@ -268,10 +271,20 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     for (Slot slot : slots) {
       if (slot.reserved && slot.tx != null) {
         slot.reserved = false;
+        freesInFlight++;
         slot.tx.ref().tell(new TransactionDdi.WdfDmaTransactionFreeResources(getContext().getSelf().narrow()));
       }
     }
-    rules.answer(cleanup);
+    pendingCleanup = cleanup;
+    return answerCleanupIfFreed();
+  }
+
+  private Behavior<DriverMessage> answerCleanupIfFreed() {
+    if (pendingCleanup != null && freesInFlight == 0) {
+      DriverCallback cleanup = pendingCleanup;
+      pendingCleanup = null;
+      rules.answer(cleanup);
+    }
     return this;
   }
 
@@ -373,6 +386,9 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         return onReleased(slot);
       case "WdfDmaTransactionAllocateResources":
         return onAllocateResourcesReturn(slot, r);
+      case "WdfDmaTransactionFreeResources":
+        freesInFlight--;
+        return answerCleanupIfFreed();
       default:
         return this;
     }

@@ -15,6 +15,7 @@ import org.dmaemu.arbitration.MapRegisterPool;
 import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackKind;
@@ -91,7 +92,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
       int kmdfMinorVersion,
       VerifierSettings verifier,
       Duration realDeadline,
-      TraceSink trace) {}
+      TraceSink trace,
+      DmaObserver observer) {}
 
   private final Environment env;
   private final ActorRef<DriverMessage> driver;
@@ -244,7 +246,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         getContext()
             .spawn(
                 DmaTransaction.create(
-                    settings, new DmaTransaction.Peers(driver, env.device(), env.packetSlot(), trace)),
+                    settings, new DmaTransaction.Peers(driver, env.device(), env.packetSlot(), trace, env.observer())),
                 "tx-" + id);
     create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_SUCCESS, new TransactionHandle(info.handle(), id, ref)));
     return this;

@@ -3,6 +3,7 @@ package org.dmaemu.transaction;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -13,6 +14,7 @@ import java.util.Map;
 import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterReply;
@@ -73,7 +75,11 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
 
   /** Where the transaction's messages go besides its arbiters. */
   public record Peers(
-      ActorRef<DriverMessage> driver, ActorRef<DeviceMessage> device, PacketDmaSlot packetSlot, TraceSink trace) {}
+      ActorRef<DriverMessage> driver,
+      ActorRef<DeviceMessage> device,
+      PacketDmaSlot packetSlot,
+      TraceSink trace,
+      DmaObserver observer) {}
 
   private record DeadlinePassed(long serial) implements TransactionMessage, NoSerializationVerificationNeeded {}
 
@@ -137,6 +143,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private Allocation allocation = Allocation.NONE;
   private long lockRequest;
   private long poolRequest;
+  private long requestedAtMicros;
   private int requestedRegisters;
   private long requestSeq;
   /** Execute or AllocateResources with immediate execution waits for the allocation's outcome. */
@@ -194,6 +201,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
         .onMessage(MapRegisterReply.MapRegistersNotHeld.class, this::onRegistersNotHeld)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
@@ -325,6 +333,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     requestedRegisters = registers;
     lockRequest = ++requestSeq;
     allocation = Allocation.WAIT_LOCK;
+    requestedAtMicros = clock.nowMicros();
     holding.lock().tell(new AdapterLockMessage.AcquireAdapter(lockRequest, immediate, 0, getContext().getSelf().narrow()));
   }
 
@@ -336,6 +345,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     lockHeld = true;
     lockGrantedAtMicros = clock.nowMicros();
+    peers.observer().adapterLockWait(holding.adapterId(), lockGrantedAtMicros - requestedAtMicros);
     allocation = Allocation.WAIT_REGISTERS;
     poolRequest = ++requestSeq;
     holding
@@ -352,6 +362,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       return this;
     }
     allocation = Allocation.NONE;
+    peers.observer().mapRegisterWait(holding.adapterId(), granted.count(), clock.nowMicros() - lockGrantedAtMicros);
     traceInstant("MapRegistersGranted", Map.of("adapter", holding.adapterId(), "count", Integer.toString(granted.count())));
     return adapterControl(granted.requestId(), granted.count());
   }
@@ -845,6 +856,23 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     DriverCallback next = queuedCallbacks.poll();
     if (next != null) {
       invoke(next);
+    }
+    return this;
+  }
+
+  /**
+   * The object goes away with its device (removal) or its enabler. Whatever it still holds is a leak:
+   * Driver Verifier's 0xE6/0x09 (map registers outstanding when the adapter is released). The
+   * arbiters reclaim it when they see this actor die.
+   */
+  private Behavior<TransactionMessage> onPostStop(PostStop signal) {
+    int leaked = (registerGrant != 0 && registerGrant != reservationGrant ? registerCount : 0)
+        + (reservationGrant != 0 ? reservedCount : 0);
+    if (leaked > 0 || lockHeld) {
+      peers.observer().mapRegistersLeaked(holding.adapterId(), leaked);
+      violation(
+          "WdfObjectDelete", "E6-0x09", "§8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x09,
+          leaked + " map registers" + (lockHeld ? " and the adapter lock" : "") + " still held when the transaction went away");
     }
     return this;
   }

@@ -77,6 +77,10 @@ class DmaIoDriverTest {
     device.tell(new PnpCommand.RemoveDevice(pnp.getRef()));
     PnpResult removed = pnp.receiveMessage();
     assertEquals(DeviceState.REMOVED, removed.state());
+    // Nothing was still held when the transactions went away (Driver Verifier 0xE6/0x09).
+    pnp.expectNoMessage(Duration.ofMillis(100));
+    device.tell(new GetDeviceState(snapshot.getRef()));
+    assertEquals(List.of(), snapshot.receiveMessage().bugChecks(), "no leak at removal");
     return List.copyOf(done);
   }
 

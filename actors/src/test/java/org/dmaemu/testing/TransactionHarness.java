@@ -67,7 +67,7 @@ public final class TransactionHarness {
             enabler, 1, 4096, 33, new VerifierSettings(true, onViolation), Duration.ofSeconds(3),
             read.apply(enabler), write.apply(enabler));
     this.tx =
-        kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE)));
+        kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE)));
   }
 
   /** A packet or SG transaction whose arbiters grant at once. */

@@ -85,7 +85,7 @@ class TransferTest {
       DmaTransaction.Settings settings = new DmaTransaction.Settings(
           enabler, 1, 4096, 33, new VerifierSettings(true, OnViolation.RECORD), Duration.ofSeconds(3), arbiters, arbiters);
       ActorRef<DriverMessage> driver = driverAndCaller.getRef().narrow();
-      tx = kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE)));
+      tx = kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE)));
     }
 
     ActorRef<TransactionDdiReturn> caller() {
