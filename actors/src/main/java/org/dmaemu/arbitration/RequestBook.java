@@ -4,12 +4,14 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 
 /**
  * The requests an arbitration actor knows (waiting or granted), found by (requester, request id)
- * and by requester. Each requester is watched once, from its first known request until its last one
- * is gone, so the actor hears of its death and nothing more.
+ * and by requester. Each requester is watched once, from its first request until it dies: requesters
+ * are transactions, few per adapter and long-lived, and watching them across requests saves a
+ * watch and an unwatch system message on every grant.
  */
 final class RequestBook<R extends RequestBook.Request> {
 
@@ -36,6 +38,7 @@ final class RequestBook<R extends RequestBook.Request> {
   private final ActorContext<?> context;
   private final HashMap<Key, R> byKey = new HashMap<>();
   private final HashMap<ActorRef<?>, R> firstByRequester = new HashMap<>();
+  private final HashSet<ActorRef<?>> watched = new HashSet<>();
 
   RequestBook(ActorContext<?> context) {
     this.context = context;
@@ -52,16 +55,17 @@ final class RequestBook<R extends RequestBook.Request> {
   /** Adds a request whose (requester, id) is not known yet; watches the requester if it is new. */
   void add(R request) {
     byKey.put(new Key(request.requester, request.requestId), request);
-    R first = firstByRequester.put(request.requester, request);
-    if (first == null) {
+    if (watched.add(request.requester)) {
       context.watch(request.requester);
-    } else {
+    }
+    R first = firstByRequester.put(request.requester, request);
+    if (first != null) {
       request.nextOfRequester = first;
       first.previousOfRequester = request;
     }
   }
 
-  /** Forgets a request; stops watching its requester when it was the last one. */
+  /** Forgets a request; its requester stays watched. */
   @SuppressWarnings("unchecked")
   void remove(R request) {
     byKey.remove(new Key(request.requester, request.requestId));
@@ -73,7 +77,6 @@ final class RequestBook<R extends RequestBook.Request> {
       firstByRequester.put(request.requester, (R) next);
     } else {
       firstByRequester.remove(request.requester);
-      context.unwatch(request.requester);
     }
     if (next != null) {
       next.previousOfRequester = previous;
@@ -85,6 +88,7 @@ final class RequestBook<R extends RequestBook.Request> {
   /** Forgets every request of a requester that died, and returns them (newest first). */
   @SuppressWarnings("unchecked")
   List<R> removeAll(ActorRef<?> requester) {
+    watched.remove(requester);
     R first = firstByRequester.remove(requester);
     if (first == null) {
       return List.of();

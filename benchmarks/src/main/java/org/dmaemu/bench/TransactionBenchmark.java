@@ -46,15 +46,15 @@ public final class TransactionBenchmark {
 
   /**
    * Messages a transaction costs, counted from the code: 6 per transaction (Initialize, Execute,
-   * Release and their returns) and 21 per arbitrated fragment — AcquireAdapter and its grant,
+   * Release and their returns) and 17 per arbitrated fragment — AcquireAdapter and its grant,
    * AllocateMapRegisters and its grant, EvtProgramDma and its return, ProgramTransfer, the engine's
    * completion, ReleaseAdapter, EvtInterruptIsr and its return, WdfInterruptQueueDpcForIsr,
-   * EvtInterruptDpc and its return, DmaCompleted and its return, FreeMapRegisters (17 messages),
-   * plus the arbiters' watch and unwatch of the holder (4 system messages).
+   * EvtInterruptDpc and its return, DmaCompleted and its return, FreeMapRegisters. (The arbiters
+   * watch a transaction once, at its first request, not per fragment.)
    */
   static final int MESSAGES_PER_TRANSACTION = 6;
 
-  static final int MESSAGES_PER_FRAGMENT = 21;
+  static final int MESSAGES_PER_FRAGMENT = 17;
 
   public static void main(String[] args) throws Exception {
     int devices = args.length > 0 ? Integer.parseInt(args[0]) : 64;
