@@ -103,6 +103,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     PendingCallback pending;
     long serial;
     int dmaIndex;
+    int disposing;
     int interruptsEnabled;
     int callbacks;
     boolean failed;
@@ -164,6 +165,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         .onMessage(DmaEnabler.PowerWalkDone.class, this::onPowerWalkDone)
         .onMessage(WdfDmaTransactionCreate.class, this::onTransactionCreate)
         .onMessage(BugCheckRaised.class, this::onBugCheckRaised)
+        .onMessage(DmaEnabler.TransactionsDisposed.class, this::onTransactionsDisposed)
         .build();
   }
 
@@ -213,10 +215,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         if (state.isGone()) {
           return reject(command, "the device is already " + state);
         }
-        // A failed device was torn down when it failed; its IRP_MN_REMOVE_DEVICE calls nothing more.
+        // A failed device was torn down when it failed; its IRP_MN_REMOVE_DEVICE only deletes its objects.
         steps =
             state == DeviceState.FAILED
-                ? List.of()
+                ? (enablerActors == null ? List.of() : List.of(PowerStep.dma(PowerStep.Type.DISPOSE_OBJECTS, PowerStep.OnFailure.CONTINUE)))
                 : PowerSequences.removal(
                     command.request() == PnpRequest.SURPRISE_REMOVE,
                     state == DeviceState.STARTED,
@@ -261,6 +263,11 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
                   realDeadline,
                   new DeadlinePassed(id),
                   clock);
+          return this;
+        case DISPOSE_OBJECTS:
+          if (!disposeObjects(r)) {
+            continue;
+          }
           return this;
         case DMA_POWER_UP:
         case DMA_POWER_DOWN:
@@ -489,6 +496,30 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
                 : new DmaEnabler.PowerDown(replyTo));
   }
 
+  /** Asks every live enabler to delete its transactions; false when there is nothing to delete. */
+  private boolean disposeObjects(Request r) {
+    if (enablerActors == null) {
+      return false;
+    }
+    ActorRef<DmaEnabler.TransactionsDisposed> self = getContext().getSelf().narrow();
+    r.disposing = 0;
+    for (ActorRef<EnablerMessage> enabler : enablerActors) {
+      if (enabler != null) {
+        r.disposing++;
+        enabler.tell(new DmaEnabler.DisposeTransactions(self));
+      }
+    }
+    return r.disposing > 0;
+  }
+
+  private Behavior<DeviceMessage> onTransactionsDisposed(DmaEnabler.TransactionsDisposed disposed) {
+    Request r = current;
+    if (r == null || r.step == null || r.step.type() != PowerStep.Type.DISPOSE_OBJECTS) {
+      return this;
+    }
+    return --r.disposing == 0 ? runNext() : this;
+  }
+
   // ---- Children: driver and enablers live while there is work ----------------------------------
 
   private ActorRef<DriverMessage> ensureDriver() {
@@ -556,12 +587,15 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   // ---- DMA transactions and bug checks -------------------------------------------------------
 
   private Behavior<DeviceMessage> onTransactionCreate(WdfDmaTransactionCreate create) {
-    int index = create.enabler().index();
+    int index = create.enabler() == null ? -1 : create.enabler().index();
     if (state.isGone() || driver == null) {
       create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_INVALID_DEVICE_STATE, null));
       return this;
     }
-    if (!deviceId.equals(create.enabler().deviceId()) || index < 0 || index >= enablers.length) {
+    if (create.enabler() == null
+        || !deviceId.equals(create.enabler().deviceId())
+        || index < 0
+        || index >= enablers.length) {
       // Not an enabler of this device: KMDF's handle validation bug-checks (§8.1 K14).
       BugCheck bugCheck =
           new BugCheck(BugCheck.WDF_VIOLATION, BugCheck.WDF_INVALID_HANDLE, "K14", "§8.1 K14",
@@ -578,6 +612,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   }
 
   private Behavior<DeviceMessage> onBugCheckRaised(BugCheckRaised raised) {
+    if (state == DeviceState.CRASHED) {
+      // A crashed machine takes one bug check; what its objects report while they go down is not another.
+      return this;
+    }
     if (bugChecks == null) {
       bugChecks = new java.util.ArrayList<>(2);
     }

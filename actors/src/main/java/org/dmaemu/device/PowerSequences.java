@@ -78,7 +78,7 @@ public final class PowerSequences {
 
   /**
    * IRP_MN_REMOVE_DEVICE, or surprise removal (EvtDeviceSurpriseRemoval first): D0 exit to D3Final
-   * when the device is in D0, then the teardown.
+   * when the device is in D0, then the teardown, then the device's objects are deleted.
    */
   public static List<PowerStep> removal(
       boolean surprise, boolean inD0, boolean ownsHardware, int interrupts, SelfManagedIoState smio) {
@@ -90,6 +90,7 @@ public final class PowerSequences {
       steps.addAll(d0Exit(DevicePowerState.D3_FINAL, interrupts, smio));
     }
     steps.addAll(teardown(ownsHardware, smio, CONTINUE));
+    steps.add(PowerStep.dma(Type.DISPOSE_OBJECTS, CONTINUE));
     return steps;
   }
 

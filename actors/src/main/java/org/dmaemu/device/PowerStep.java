@@ -16,7 +16,9 @@ public record PowerStep(
   public enum Type {
     CALLBACK,
     DMA_POWER_UP,
-    DMA_POWER_DOWN
+    DMA_POWER_DOWN,
+    /** Removal deletes the enablers' transactions (Dispose: §3.3, §6.4). */
+    DISPOSE_OBJECTS
   }
 
   /** What a failure of this step does to the rest of the path. */

@@ -56,6 +56,12 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   /** D0 exit for this enabler: SelfManagedIoStop → Disable → Flush with the gating of §2.4. */
   public record PowerDown(ActorRef<PowerWalkDone> replyTo) implements Command {}
 
+  /** Device removal: delete every transaction of this enabler (§3.3 Dispose) and say when done. */
+  public record DisposeTransactions(ActorRef<TransactionsDisposed> replyTo) implements Command {}
+
+  /** The enabler's transactions are deleted. */
+  public record TransactionsDisposed(int enablerIndex) implements DeviceMessage {}
+
   private record DeadlinePassed(long serial) implements Command, NoSerializationVerificationNeeded {}
 
   /**
@@ -104,6 +110,9 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   private AdapterArbiters readAdapter;
   private AdapterArbiters writeAdapter;
   private long transactions;
+  private final java.util.ArrayList<ActorRef<TransactionMessage>> children = new java.util.ArrayList<>(2);
+  private int disposing;
+  private ActorRef<TransactionsDisposed> disposeReplyTo;
 
   // The walk in progress.
   private boolean powerUp;
@@ -137,6 +146,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(WdfDmaTransactionCreate.class, this::onTransactionCreate)
+        .onMessage(DisposeTransactions.class, this::onDisposeTransactions)
+        .onMessage(DmaTransaction.Disposed.class, this::onTransactionDisposed)
         .build();
   }
 
@@ -248,7 +259,29 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
                 DmaTransaction.create(
                     settings, new DmaTransaction.Peers(driver, env.device(), env.packetSlot(), trace, env.observer())),
                 "tx-" + id);
+    children.add(ref);
     create.replyTo().tell(new TransactionCreateResult(NtStatus.STATUS_SUCCESS, new TransactionHandle(info.handle(), id, ref)));
+    return this;
+  }
+
+  private Behavior<EnablerMessage> onDisposeTransactions(DisposeTransactions dispose) {
+    disposeReplyTo = dispose.replyTo();
+    disposing = children.size();
+    ActorRef<DmaTransaction.Disposed> self = getContext().getSelf().narrow();
+    for (ActorRef<TransactionMessage> tx : children) {
+      tx.tell(new DmaTransaction.Dispose(self));
+    }
+    children.clear();
+    return disposing == 0 ? disposed() : this;
+  }
+
+  private Behavior<EnablerMessage> onTransactionDisposed(DmaTransaction.Disposed disposed) {
+    return --disposing == 0 ? disposed() : this;
+  }
+
+  private Behavior<EnablerMessage> disposed() {
+    disposeReplyTo.tell(new TransactionsDisposed(info.handle().index()));
+    disposeReplyTo = null;
     return this;
   }
 

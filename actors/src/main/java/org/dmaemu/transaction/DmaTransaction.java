@@ -29,6 +29,7 @@ import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.DmaEnablerConfigFlags;
 import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.protocol.transaction.ScatterGatherList;
 import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
@@ -82,6 +83,12 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       DmaObserver observer) {}
 
   private record DeadlinePassed(long serial) implements TransactionMessage, NoSerializationVerificationNeeded {}
+
+  /** The framework deletes the object with its parent (device removal): Dispose (§3.3, §6.4). */
+  public record Dispose(ActorRef<Disposed> replyTo) implements TransactionMessage {}
+
+  /** The transaction is gone; everything it held was freed. */
+  public record Disposed(long id) implements EnablerMessage {}
 
   /** Where a resource allocation stands. */
   private enum Allocation {
@@ -201,6 +208,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
         .onMessage(MapRegisterReply.MapRegistersNotHeld.class, this::onRegistersNotHeld)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
+        .onMessage(Dispose.class, this::onDispose)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
@@ -624,9 +632,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       }
       count = pagesSpanned(pageOffset, length);
     } else {
-      if (state == TransactionState.RESERVED) {
-        return fatal(call, "K10", "AllocateResources on a transaction that is already reserved");
-      }
+      // The state is checked before the reservation (FxDmaPacketTransaction::ReserveAdapter): Reserved is K9.
       if (state != TransactionState.CREATED
           && state != TransactionState.INITIALIZED
           && state != TransactionState.RELEASED) {
@@ -861,20 +867,42 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   }
 
   /**
-   * The object goes away with its device (removal) or its enabler. Whatever it still holds is a leak:
-   * Driver Verifier's 0xE6/0x09 (map registers outstanding when the adapter is released). The
-   * arbiters reclaim it when they see this actor die.
+   * Device removal deletes the transaction: Dispose force-frees everything, the reservation included;
+   * a transaction still in Transfer is bug check K5 with the verifier on (§3.3 WdfObjectDelete, §6.4).
+   */
+  private Behavior<TransactionMessage> onDispose(Dispose dispose) {
+    if (state == TransactionState.TRANSFER) {
+      peers.observer().mapRegistersLeaked(adapterIdOrNone(), registerCount);
+      if (settings.verifier().kmdfVerifierOn() && settings.kmdfMinorVersion() >= 9) {
+        raise("WdfObjectDelete", "K5", "§8.1 K5, §6.4", BugCheck.WDF_VIOLATION, BugCheck.WDF_DMA_FATAL_ERROR,
+            "the transaction is deleted with its device while in Transfer");
+      }
+    }
+    releaseTransferResources();
+    freeReservation();
+    state = TransactionState.DELETED;
+    dispose.replyTo().tell(new Disposed(handle.id()));
+    return Behaviors.stopped();
+  }
+
+  /**
+   * Stopped without Dispose: its device crashed and went down with everything. What the transaction
+   * held is reclaimed by the arbiters when they see it die; the run counts it as leaked.
    */
   private Behavior<TransactionMessage> onPostStop(PostStop signal) {
-    int leaked = (registerGrant != 0 && registerGrant != reservationGrant ? registerCount : 0)
+    if (state == TransactionState.DELETED) {
+      return this;
+    }
+    int held = (registerGrant != 0 && registerGrant != reservationGrant ? registerCount : 0)
         + (reservationGrant != 0 ? reservedCount : 0);
-    if (leaked > 0 || lockHeld) {
-      peers.observer().mapRegistersLeaked(holding.adapterId(), leaked);
-      violation(
-          "WdfObjectDelete", "E6-0x09", "§8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x09,
-          leaked + " map registers" + (lockHeld ? " and the adapter lock" : "") + " still held when the transaction went away");
+    if (held > 0) {
+      peers.observer().mapRegistersLeaked(adapterIdOrNone(), held);
     }
     return this;
+  }
+
+  private String adapterIdOrNone() {
+    return holding == null ? "-" : holding.adapterId();
   }
 
   // ---- Violations ----------------------------------------------------------------------------

@@ -81,7 +81,8 @@ class ApiStateMatrixTest {
       {Api.DMA_COMPLETED, "K3", "K3", "K3", TC, "K3", "K3", "K3"},
       {Api.RELEASE, REL, REL, REL, "K4", REL, REL, REL},
       {Api.DELETE, DEL, DEL, DEL, "K5", DEL, DEL, DEL},
-      {Api.ALLOCATE_RESOURCES_N, R, "K10", R, "K9", "K9", "K9", R},
+      // Reserved fails the state check (K9) before the reservation check (K10), as in the source.
+      {Api.ALLOCATE_RESOURCES_N, R, "K9", R, "K9", "K9", "K9", R},
       {Api.ALLOCATE_RESOURCES_0, "K8", "K8", R, "K8", "K8", "K8", "K8"},
       {Api.FREE_RESOURCES, "K11", REL, REL, "K11", REL, REL, REL},
       // Cancel: nothing is waiting for resources in these states, so the HAL says FALSE and the
