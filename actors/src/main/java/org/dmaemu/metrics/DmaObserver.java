@@ -26,6 +26,9 @@ public interface DmaObserver {
   /** A transaction got {@code registers} map registers after waiting {@code micros}. */
   void mapRegisterWait(String adapterId, int registers, long micros);
 
-  /** An adapter's pool stopped with {@code registers} still granted (Driver Verifier 0xE6/0x09). */
+  /**
+   * A transaction went away holding {@code registers} map registers without giving them back: its
+   * device crashed or hung, or it was deleted with its device while in Transfer (reference §6.4).
+   */
   void mapRegistersLeaked(String adapterId, int registers);
 }

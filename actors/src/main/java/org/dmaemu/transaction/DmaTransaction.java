@@ -441,7 +441,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       holding.lock().tell(new AdapterLockMessage.ReleaseAdapter(lockRequest, getContext().getSelf().narrow()));
       if (peers.trace().enabled()) {
         peers.trace().span("AdapterLockHeld", holding.adapterId(), lockGrantedAtMicros, clock.nowMicros(),
-            Map.of("transaction", handle.toString()));
+            Map.of("device", handle.deviceId(), "transaction", handle.toString()));
       }
     }
   }
