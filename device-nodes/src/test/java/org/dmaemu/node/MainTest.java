@@ -101,6 +101,11 @@ class MainTest {
     assertEquals(1, lines.size(), r.out());
     assertTrue(lines.get(0).startsWith("dmaemu run: seed=3 devices=20 "), lines.get(0));
     assertTrue(lines.get(0).contains(" unaccounted=0 "), lines.get(0));
+    for (String key : List.of(" crashed=0 ", " dma-devices=", " requests=", " requests-completed=", " requests-failed=",
+        " requests-unfinished=0 ", " bytes=", " latency-us=", " lock-wait-us=", " register-wait-us=", " bug-checks=0 ",
+        " leaked-registers=0 ", " held-by-stuck-devices=", " checks=passed ")) {
+      assertTrue(lines.get(0).contains(key), key + " missing from " + lines.get(0));
+    }
     assertFalse(r.err().contains("Exception"), r.err());
   }
 
@@ -108,8 +113,11 @@ class MainTest {
   void tableRun() {
     Result r = execute("run", "--devices", "10", "--cycles", "0", "--seed", "5");
     assertEquals(Main.OK, r.exit(), r.err());
-    for (String row : List.of("devices", "reached D0", "failed power-ups", "failed power-downs", "hangs",
-        "callbacks delivered", "PnP requests", "wall time", "callbacks per second", "seed")) {
+    for (String row : List.of("devices", "reached D0", "crashed (bug check)", "failed power-ups", "failed power-downs",
+        "hangs", "crashes", "DMA devices", "DMA transactions (I/O requests)", "unfinished", "bytes moved (MiB)",
+        "request latency", "adapter-lock wait", "map-register wait", "bug checks", "map registers leaked",
+        "map registers held by stuck devices", "callbacks delivered", "PnP requests", "wall time",
+        "callbacks per second", "seed", "checks")) {
       assertTrue(r.out().contains(row), row + " missing from\n" + r.out());
     }
   }

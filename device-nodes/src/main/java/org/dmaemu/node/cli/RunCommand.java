@@ -23,16 +23,20 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     description = {
-      "Runs N emulated devices in this JVM through their PnP and power life.",
+      "Runs N emulated devices in this JVM through their PnP and power life, with",
+      "DMA traffic on the DMA devices.",
       "",
       "The emulated PnP manager sends every device AddDevice, StartDevice,",
       "CYCLES x (SetDevicePower(D3), SetDevicePower(D0)) and RemoveDevice, each",
-      "request when the previous one returned. The reference driver fails or hangs",
-      "a small, seeded share of callbacks; a device whose request failed, hung or",
-      "was rejected gets no further request. The summary goes to stdout.",
+      "request when the previous one returned. 60% of the devices run a reference",
+      "DMA driver (scatter-gather, packet on DMA v2 and v3, reserving packet) whose",
+      "I/O requests run after StartDevice, before the next request. The drivers",
+      "fail or hang a small, seeded share of power callbacks; a device whose",
+      "request failed, hung, crashed or was rejected gets no further request. The",
+      "summary goes to stdout.",
       "",
-      "Exit code: 0 every device reached a final answer, 1 the run failed its",
-      "checks, 2 bad input.",
+      "Exit code: 0 the run passed its checks (every device reached a final answer,",
+      "no map register leaked, no bug check), 1 it failed them, 2 bad input.",
       ""
     },
     sortOptions = false,
@@ -110,10 +114,8 @@ public final class RunCommand implements Callable<Integer> {
     out.print(quiet ? SummaryTable.line(summary, traceReport) + "\n" : SummaryTable.table(summary, traceReport));
     out.flush();
     int exit = Main.OK;
-    if (!summary.allAccountedFor()) {
-      err.printf(
-          "dmaemu: %d of %d devices gave no final answer before the run timed out%n",
-          summary.unaccounted(), summary.devices());
+    for (String failedCheck : summary.failedChecks()) {
+      err.printf("dmaemu: %s%n", failedCheck);
       exit = Main.RUN_FAILED;
     }
     if (traceReport.file() != null && traceReport.error() != null) {

@@ -6,16 +6,33 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.dmaemu.node.metrics.DeviceMeter;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.device.DeviceMessage;
+import org.dmaemu.protocol.device.DeviceSnapshot;
+import org.dmaemu.protocol.device.DeviceState;
+import org.dmaemu.protocol.device.GetDeviceState;
 import org.dmaemu.protocol.device.PnpOutcome;
 import org.dmaemu.protocol.device.PnpResult;
+import org.dmaemu.protocol.verifier.BugCheck;
 
 /**
  * The PnP manager's script for one device: sends each request when the previous one's result
- * arrives, reports a {@link DeviceOutcome} and stops. A failed, hung or rejected request ends the
- * script — the device is left where that request put it.
+ * arrives; at the end asks the device for its state (its bug checks), reports a {@link
+ * DeviceOutcome} and stops. A failed, hung, rejected or crashed request ends the script — the
+ * device is left where that request put it.
+ *
+ * <p>A DMA device's driver starts its I/O when StartDevice succeeds (EvtDeviceSelfManagedIoInit).
+ * The script sends the next request only once every request of that I/O has ended, because the
+ * driver draws its request sizes and its callback answers from one random stream: a power request
+ * arriving mid-I/O would make the outcome depend on timing. While it waits it asks the device for
+ * its state now and then: a bug check can crash the device between requests, which no PnP result
+ * reports, and a crashed device ends the script. If no request ends for the quiet limit, the I/O
+ * counts as stalled (an emulator bug) and the script goes on.
  */
 public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
 
@@ -23,28 +40,70 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
 
   private record WrappedPnpResult(PnpResult result) implements Command {}
 
+  private record WrappedSnapshot(DeviceSnapshot snapshot) implements Command {}
+
+  private record WrappedIoEnded(DeviceMeter.IoEnded ended) implements Command {}
+
+  private enum CheckIo implements Command {
+    INSTANCE
+  }
+
+  /**
+   * The DMA device's I/O.
+   *
+   * @param meter the device's meter: how many requests ended
+   * @param kind the device's kind, for the outcome
+   * @param checkEvery how often the script asks the device's state while it waits
+   * @param quietLimit how long no request may end before the script gives the I/O up as stalled
+   */
+  public record Io(DeviceMeter meter, String kind, Duration checkEvery, Duration quietLimit) {}
+
   private final String deviceId;
   private final ActorRef<DeviceMessage> device;
   private final List<ScriptStep> steps;
   private final ActorRef<DeviceOutcome> reportTo;
+  private final Io io;
+  private final TimerScheduler<Command> timers;
   private final ActorRef<PnpResult> resultAdapter;
+  private final ActorRef<DeviceSnapshot> snapshotAdapter;
   private int position;
   private boolean reachedD0;
   private int cyclesCompleted;
   private int requests;
   private long callbacks;
+  private boolean ioStarted;
+  private boolean waitingForIo;
+  private long endedAtLastCheck;
+  /** Real time of the last check that saw a request end (or of the start of the wait). */
+  private long progressNanos;
+  /**
+   * State checks asked for and not answered yet. The device answers in order, so while this is
+   * positive the next snapshot answers a check, not the final GetDeviceState.
+   */
+  private int checksInFlight;
+  /** The request that ended the script, while the final snapshot is asked for. */
+  private ScriptStep lastStep;
+  private PnpResult lastResult;
 
+  /** @param io the DMA device's I/O, or {@code null} for a power-only device */
   public static Behavior<Command> create(
-      String deviceId, ActorRef<DeviceMessage> device, List<ScriptStep> steps, ActorRef<DeviceOutcome> reportTo) {
-    return Behaviors.setup(context -> new DeviceScript(context, deviceId, device, steps, reportTo));
+      String deviceId,
+      ActorRef<DeviceMessage> device,
+      List<ScriptStep> steps,
+      ActorRef<DeviceOutcome> reportTo,
+      Io io) {
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new DeviceScript(context, timers, deviceId, device, steps, reportTo, io)));
   }
 
   private DeviceScript(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       String deviceId,
       ActorRef<DeviceMessage> device,
       List<ScriptStep> steps,
-      ActorRef<DeviceOutcome> reportTo) {
+      ActorRef<DeviceOutcome> reportTo,
+      Io io) {
     super(context);
     if (steps.isEmpty()) {
       throw new IllegalArgumentException("a script needs at least one step");
@@ -53,13 +112,25 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     this.device = device;
     this.steps = steps;
     this.reportTo = reportTo;
+    this.io = io;
+    this.timers = timers;
     this.resultAdapter = context.messageAdapter(PnpResult.class, WrappedPnpResult::new);
+    this.snapshotAdapter = context.messageAdapter(DeviceSnapshot.class, WrappedSnapshot::new);
+    if (io != null) {
+      // Before the first request: no I/O can end before the script listens.
+      io.meter().notifyWhenEnded(context.messageAdapter(DeviceMeter.IoEnded.class, WrappedIoEnded::new));
+    }
     device.tell(steps.get(0).command(resultAdapter));
   }
 
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder().onMessage(WrappedPnpResult.class, this::onPnpResult).build();
+    return newReceiveBuilder()
+        .onMessage(WrappedPnpResult.class, this::onPnpResult)
+        .onMessage(WrappedIoEnded.class, this::onIoEnded)
+        .onMessageEquals(CheckIo.INSTANCE, this::onCheckIo)
+        .onMessage(WrappedSnapshot.class, this::onSnapshot)
+        .build();
   }
 
   private Behavior<Command> onPnpResult(WrappedPnpResult wrapped) {
@@ -77,27 +148,137 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       }
     }
     position++;
+    if (step == ScriptStep.START && io != null) {
+      // EvtDeviceSelfManagedIoInit succeeded: the driver runs its requests now.
+      ioStarted = true;
+      lastResult = result;
+      return awaitIo();
+    }
+    return next(result);
+  }
+
+  /** The next request, or the end of the script after {@code previous}. */
+  private Behavior<Command> next(PnpResult previous) {
     if (position == steps.size()) {
-      return finish(step, result);
+      return finish(steps.get(position - 1), previous);
     }
     device.tell(steps.get(position).command(resultAdapter));
     return this;
   }
 
+  private Behavior<Command> awaitIo() {
+    if (io.meter().ended() >= io.meter().planned()) {
+      return next(lastResult);
+    }
+    waitingForIo = true;
+    endedAtLastCheck = io.meter().ended();
+    progressNanos = System.nanoTime();
+    timers.startTimerWithFixedDelay(CheckIo.INSTANCE, io.checkEvery());
+    return this;
+  }
+
+  private Behavior<Command> onIoEnded(WrappedIoEnded ended) {
+    if (!waitingForIo) {
+      // Every request ended while StartDevice ran, or the I/O was given up as stalled.
+      return this;
+    }
+    waitingForIo = false;
+    timers.cancel(CheckIo.INSTANCE);
+    return next(lastResult);
+  }
+
+  private Behavior<Command> onCheckIo() {
+    if (waitingForIo) {
+      checksInFlight++;
+      device.tell(new GetDeviceState(snapshotAdapter));
+    }
+    return this;
+  }
+
   private Behavior<Command> finish(ScriptStep last, PnpResult result) {
+    lastStep = last;
+    lastResult = result;
+    device.tell(new GetDeviceState(snapshotAdapter));
+    return this;
+  }
+
+  private Behavior<Command> onSnapshot(WrappedSnapshot wrapped) {
+    DeviceSnapshot snapshot = wrapped.snapshot();
+    if (checksInFlight > 0) {
+      checksInFlight--;
+      return waitingForIo ? onIoCheck(snapshot) : this;
+    }
+    return report(lastStep, lastResult.outcome(), lastResult, snapshot);
+  }
+
+  /** The device's state while its I/O runs. */
+  private Behavior<Command> onIoCheck(DeviceSnapshot snapshot) {
+    if (snapshot.state() == DeviceState.CRASHED) {
+      waitingForIo = false;
+      timers.cancel(CheckIo.INSTANCE);
+      return report(ScriptStep.START, PnpOutcome.CRASHED, null, snapshot);
+    }
+    long ended = io.meter().ended();
+    long now = System.nanoTime();
+    if (ended > endedAtLastCheck) {
+      endedAtLastCheck = ended;
+      progressNanos = now;
+      return this;
+    }
+    if (now - progressNanos < io.quietLimit().toNanos()) {
+      return this;
+    }
+    waitingForIo = false;
+    timers.cancel(CheckIo.INSTANCE);
+    getContext()
+        .getLog()
+        .warn(
+            "{}: {} of {} DMA requests ended, then none for {} ms; going on without the rest",
+            deviceId, ended, io.meter().planned(), io.quietLimit().toMillis());
+    return next(lastResult);
+  }
+
+  private Behavior<Command> report(ScriptStep last, PnpOutcome outcome, PnpResult result, DeviceSnapshot snapshot) {
+    DeviceMeter meter = io == null ? null : io.meter();
     reportTo.tell(
         new DeviceOutcome(
             deviceId,
             last,
-            result.outcome(),
-            result.failedCallback(),
-            result.failedEnablerIndex(),
-            result.failureStatus(),
-            result.detail(),
+            outcome,
+            result == null ? null : result.failedCallback(),
+            result == null ? -1 : result.failedEnablerIndex(),
+            result == null ? null : result.failureStatus(),
+            result != null ? result.detail() : crashDetail(snapshot),
             reachedD0,
             cyclesCompleted,
             requests,
-            callbacks));
+            callbacks,
+            io == null ? null : io.kind(),
+            ioStarted ? meter.planned() : 0,
+            meter == null ? 0 : meter.ended(),
+            meter == null ? 0 : meter.failed(),
+            meter == null ? 0 : meter.bytes(),
+            bugCheckRules(snapshot.bugChecks()),
+            0,
+            0));
     return Behaviors.stopped();
+  }
+
+  /** A crash found between requests: the bug check that crashed the device, as a PnP result would say it. */
+  private static String crashDetail(DeviceSnapshot snapshot) {
+    return snapshot.bugChecks().isEmpty() ? "" : snapshot.bugChecks().get(0).summary();
+  }
+
+  /**
+   * The rules of the device's bug checks, in the order raised. Complete once the script has ended:
+   * the device raises them while its requests run — removal's too (K5 for a transaction deleted in
+   * Transfer) — and records them before it answers.
+   */
+  private static List<String> bugCheckRules(List<BugCheck> bugChecks) {
+    List<String> rules = new ArrayList<>(bugChecks.size());
+    for (BugCheck b : bugChecks) {
+      rules.add(b.rule());
+    }
+    return rules;
   }
 }

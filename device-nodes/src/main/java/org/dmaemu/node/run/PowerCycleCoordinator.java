@@ -9,11 +9,17 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.dmaemu.device.Device;
 import org.dmaemu.driver.CallbackRule;
+import org.dmaemu.driver.DriverModel;
 import org.dmaemu.driver.ReferenceDriver;
+import org.dmaemu.metrics.DmaObserver;
+import org.dmaemu.node.metrics.DeviceMeter;
+import org.dmaemu.node.metrics.RunMetrics;
 import org.dmaemu.node.workload.DevicePlan;
 import org.dmaemu.node.workload.Workload;
 import org.dmaemu.protocol.CborSerializable;
@@ -23,17 +29,20 @@ import org.dmaemu.trace.TraceSink;
 
 /**
  * The emulated PnP manager of a power-cycle run: spawns the devices, gives each a {@link
- * DeviceScript}, and adds their outcomes up. The devices are its children, so they live until the
- * run is shut down — after a {@code stopAfterStart} run they wait in D0.
+ * DeviceScript}, and adds their outcomes up. The devices are its children. When a device's script
+ * has ended, the coordinator stops the device and counts it once it has stopped: a transaction that
+ * was not deleted with a removal (its device failed, hung or crashed) reports the map registers it
+ * still holds as it stops, and the device's {@code Terminated} comes only after all of its
+ * transactions stopped, so every such report is in the device's {@link DeviceMeter} by then —
+ * whatever the timing. After a {@code stopAfterStart} run the devices are left alive in D0 until
+ * the run is shut down.
  *
- * <p>At most {@link #MAX_SCRIPTS_IN_FLIGHT} scripts run at once. Hang deadlines are real time: with
- * every device of a large run active at once, a callback can wait in a queue for longer than its
- * deadline and count as a hang, and the same seed would no longer give the same outcomes.
+ * <p>At most {@link Workload#devicesInFlight()} devices are in flight (spawned and not yet counted)
+ * at once. Hang deadlines are real time: with every device of a large run active at once, a
+ * callback can wait in a queue for longer than its deadline and count as a hang, and the same seed
+ * would no longer give the same outcomes.
  */
 public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoordinator.Command> {
-
-  /** Enough to keep every core busy; few enough that a callback waits milliseconds, not seconds. */
-  public static final int MAX_SCRIPTS_IN_FLIGHT = 1000;
 
   public sealed interface Command extends CborSerializable {}
 
@@ -42,8 +51,22 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
 
   private record WrappedOutcome(DeviceOutcome outcome) implements Command {}
 
+  private record DeviceStopped(String deviceId) implements Command {}
+
   private enum Stalled implements Command {
     INSTANCE
+  }
+
+  /** A device until it is counted: its actor, its meter (DMA devices only) and, once known, its outcome. */
+  private static final class LiveDevice {
+    final ActorRef<DeviceMessage> ref;
+    final DeviceMeter meter;
+    DeviceOutcome outcome;
+
+    LiveDevice(ActorRef<DeviceMessage> ref, DeviceMeter meter) {
+      this.ref = ref;
+      this.meter = meter;
+    }
   }
 
   private final PowerCycleRun.Options options;
@@ -56,6 +79,9 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   private final ActorRef<DeviceOutcome> reportTo;
   private final RunTally tally;
   private final long startNanos;
+  private final RunMetrics metrics = new RunMetrics();
+  /** Devices spawned and not yet counted, by id. */
+  private final Map<String, LiveDevice> live = new HashMap<>();
   private final List<ActorRef<RunSummary>> waiting = new ArrayList<>();
   private Duration longestDeadline = Duration.ZERO;
   private int spawned;
@@ -84,7 +110,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
     this.reportTo = context.messageAdapter(DeviceOutcome.class, WrappedOutcome::new);
     this.tally = new RunTally(options.devices(), options.keepDeviceOutcomes());
     this.startNanos = System.nanoTime();
-    int first = Math.min(options.devices(), MAX_SCRIPTS_IN_FLIGHT);
+    int first = Math.min(options.devices(), Math.max(1, workload.devicesInFlight()));
     for (int i = 0; i < first; i++) {
       startNextDevice();
     }
@@ -100,6 +126,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(WrappedOutcome.class, this::onOutcome)
+        .onMessage(DeviceStopped.class, this::onDeviceStopped)
         .onMessage(GetSummary.class, this::onGetSummary)
         .onMessageEquals(Stalled.INSTANCE, this::onStalled)
         .build();
@@ -110,7 +137,32 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
       // A late answer after the run stalled: the summary already counted this device as unaccounted.
       return this;
     }
-    tally.add(wrapped.outcome());
+    DeviceOutcome outcome = wrapped.outcome();
+    if (options.stopAfterStart()) {
+      live.remove(outcome.deviceId());
+      return count(outcome);
+    }
+    LiveDevice device = live.get(outcome.deviceId());
+    device.outcome = outcome;
+    getContext().watchWith(device.ref, new DeviceStopped(outcome.deviceId()));
+    getContext().stop(device.ref);
+    return this;
+  }
+
+  private Behavior<Command> onDeviceStopped(DeviceStopped stopped) {
+    LiveDevice device = live.remove(stopped.deviceId());
+    if (summary != null || device == null) {
+      return this;
+    }
+    DeviceOutcome outcome = device.outcome;
+    if (device.meter != null) {
+      outcome = outcome.withLeaks(device.meter.leakReports(), device.meter.registersHeld());
+    }
+    return count(outcome);
+  }
+
+  private Behavior<Command> count(DeviceOutcome outcome) {
+    tally.add(outcome);
     if (tally.complete()) {
       timers.cancel(Stalled.INSTANCE);
       conclude();
@@ -153,10 +205,33 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
     if (plan.settings().callbackDeadline().compareTo(longestDeadline) > 0) {
       longestDeadline = plan.settings().callbackDeadline();
     }
-    ReferenceDriver.Settings driver = new ReferenceDriver.Settings(plan.enablers(), rules, options.seed());
+    DeviceMeter meter = null;
+    DriverModel driver;
+    DmaObserver observer = DmaObserver.NONE;
+    DeviceScript.Io io = null;
+    if (plan.doesDma()) {
+      meter = new DeviceMeter(metrics, plan.io().requests());
+      driver = plan.io().driverSettings(rules, options.seed()).model(meter);
+      observer = meter;
+      io = io(meter, plan);
+    } else {
+      driver = new ReferenceDriver.Settings(plan.enablers(), rules, options.seed()).model();
+    }
     ActorRef<DeviceMessage> device =
-        getContext().spawn(Device.create(deviceId, plan.settings(), driver.model(), trace), deviceId);
-    getContext().spawn(DeviceScript.create(deviceId, device, steps, reportTo), "script-" + deviceId);
+        getContext().spawn(Device.create(deviceId, plan.settings(), driver, trace, observer), deviceId);
+    live.put(deviceId, new LiveDevice(device, meter));
+    getContext().spawn(DeviceScript.create(deviceId, device, steps, reportTo, io), "script-" + deviceId);
+  }
+
+  /**
+   * How a script watches its device's I/O: it asks the device's state every half hang deadline (a
+   * crash shows there), and gives the I/O up as stalled when no request ended for ten seconds plus
+   * two hang deadlines — many times what a request takes on a loaded machine.
+   */
+  private DeviceScript.Io io(DeviceMeter meter, DevicePlan plan) {
+    Duration deadline = clock.toReal(plan.settings().callbackDeadline());
+    return new DeviceScript.Io(
+        meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)));
   }
 
   /** Restarted by every final answer: the run gives up only when no device makes progress. */
@@ -172,7 +247,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
 
   private void conclude() {
     Duration wall = Duration.ofNanos(System.nanoTime() - startNanos);
-    summary = tally.summary(options.seed(), options.cycles(), options.stopAfterStart(), wall);
+    summary = tally.summary(options.seed(), options.cycles(), options.stopAfterStart(), wall, metrics.snapshot());
     waiting.forEach(replyTo -> replyTo.tell(summary));
     waiting.clear();
   }

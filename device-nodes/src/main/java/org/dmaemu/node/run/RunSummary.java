@@ -1,13 +1,17 @@
 package org.dmaemu.node.run;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import org.dmaemu.protocol.CborSerializable;
 
 /**
  * The accounting of a power-cycle run. Every device ends one way: {@code devices = completed +
- * failed + hung + rejected + unaccounted()}. A failed or hung device is data; only an unaccounted
- * one (no final answer before the run's timeout) fails the run.
+ * failed + hung + rejected + crashed + unaccounted()}. A failed, hung or crashed device is data;
+ * the run fails its checks ({@link #failedChecks()}) only when a device gave no final answer, a
+ * driver leaked map registers, or a reference driver hit a bug check.
  *
  * @param accounted devices whose script reached a final answer
  * @param reachedD0 devices that reached D0 at least once
@@ -15,12 +19,17 @@ import org.dmaemu.protocol.CborSerializable;
  * @param failed devices stopped by a failing callback
  * @param hung devices stopped by a callback that never returned
  * @param rejected devices that refused a request (none, unless the emulator has a bug)
+ * @param crashed devices stopped by a bug check (verifier.on-violation = crash-device)
  * @param powerUpFailures failures of AddDevice, StartDevice and SetDevicePower(D0), by callback and status
  * @param powerDownFailures failures of SetDevicePower(D3) and RemoveDevice, by callback and status
  * @param hangs hangs by callback
- * @param callbacks callbacks delivered to drivers (the sum of every PnpResult's callbacksInvoked)
+ * @param crashes crashed devices by the rule of the bug check that crashed them
+ * @param bugChecks every bug check of every device by rule, most frequent first
+ * @param callbacks callbacks delivered to drivers on PnP and power paths (the sum of every
+ *     PnpResult's callbacksInvoked); the I/O path's callbacks are not counted
  * @param pnpRequests PnP results received
  * @param wallTime from the first request to the last final answer (or to the timeout)
+ * @param dma the DMA devices' requests, bytes, waits and map registers
  * @param deviceOutcomes every device's outcome in device-id order, when the run was asked to keep them; else empty
  */
 public record RunSummary(
@@ -34,12 +43,16 @@ public record RunSummary(
     int failed,
     int hung,
     int rejected,
+    int crashed,
     List<FailureCount> powerUpFailures,
     List<FailureCount> powerDownFailures,
     List<FailureCount> hangs,
+    List<RuleCount> crashes,
+    List<RuleCount> bugChecks,
     long callbacks,
     long pnpRequests,
     Duration wallTime,
+    DmaSummary dma,
     List<DeviceOutcome> deviceOutcomes)
     implements CborSerializable {
 
@@ -47,6 +60,8 @@ public record RunSummary(
     powerUpFailures = List.copyOf(powerUpFailures);
     powerDownFailures = List.copyOf(powerDownFailures);
     hangs = List.copyOf(hangs);
+    crashes = List.copyOf(crashes);
+    bugChecks = List.copyOf(bugChecks);
     deviceOutcomes = List.copyOf(deviceOutcomes);
   }
 
@@ -60,9 +75,47 @@ public record RunSummary(
     return accounted - reachedD0;
   }
 
-  /** The run's check: every device reached a final answer for its script. */
+  /** Check (a): every device reached a final answer for its script. */
   public boolean allAccountedFor() {
     return accounted == devices;
+  }
+
+  /** Bug checks of all rules. */
+  public long bugCheckCount() {
+    return bugChecks.stream().mapToLong(RuleCount::count).sum();
+  }
+
+  /**
+   * The run's checks, each failed one as a sentence; empty when the run passed: (a) every device
+   * reached a final answer; (b) no map register leaked ({@link DmaSummary#leakedRegisters()} is 0);
+   * (c) no bug check — every driver of a run is a reference driver, and a reference driver that
+   * hits one is an emulator bug.
+   */
+  public List<String> failedChecks() {
+    List<String> failed = new ArrayList<>(3);
+    if (!allAccountedFor()) {
+      failed.add(String.format(
+          Locale.ROOT, "%d of %d devices gave no final answer before the run timed out", unaccounted(), devices));
+    }
+    if (dma.leakedRegisters() > 0) {
+      failed.add(String.format(
+          Locale.ROOT,
+          "%d map registers leaked: transactions of removed or failed devices went away holding them",
+          dma.leakedRegisters()));
+    }
+    if (bugCheckCount() > 0) {
+      failed.add(String.format(
+          Locale.ROOT,
+          "%d bug check%s from the reference drivers (%s)",
+          bugCheckCount(),
+          bugCheckCount() == 1 ? "" : "s",
+          bugChecks.stream().map(r -> r.rule() + " x" + r.count()).collect(Collectors.joining(", "))));
+    }
+    return failed;
+  }
+
+  public boolean passedChecks() {
+    return failedChecks().isEmpty();
   }
 
   public double callbacksPerSecond() {

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.dmaemu.node.metrics.DmaMetrics;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.driver.CallbackKind;
 
@@ -14,20 +15,32 @@ final class RunTally {
 
   private record Key(CallbackKind callback, NtStatus status) {}
 
+  /** A crashed device whose snapshot lists no bug check (it cannot happen with the emulator's devices). */
+  static final String UNKNOWN_RULE = "(no bug check recorded)";
+
   private final int devices;
   private final boolean keepOutcomes;
   private final List<DeviceOutcome> outcomes;
   private final Map<Key, Long> powerUpFailures = new HashMap<>();
   private final Map<Key, Long> powerDownFailures = new HashMap<>();
   private final Map<Key, Long> hangs = new HashMap<>();
+  private final Map<String, Long> crashes = new HashMap<>();
+  private final Map<String, Long> bugChecks = new HashMap<>();
+  private final Map<String, Long> dmaKinds = new HashMap<>();
   private int accounted;
   private int reachedD0;
   private int completed;
   private int failed;
   private int hung;
   private int rejected;
+  private int crashed;
   private long callbacks;
   private long pnpRequests;
+  private int dmaDevices;
+  private long requestsPlanned;
+  private long requestsUnfinished;
+  private long leakedRegisters;
+  private long registersHeldByStuck;
 
   RunTally(int devices, boolean keepOutcomes) {
     this.devices = devices;
@@ -66,16 +79,45 @@ final class RunTally {
         hung++;
         hangs.merge(key, 1L, Long::sum);
         break;
+      case CRASHED:
+        crashed++;
+        // The first bug check is the one that stopped the device.
+        crashes.merge(o.bugChecks().isEmpty() ? UNKNOWN_RULE : o.bugChecks().get(0), 1L, Long::sum);
+        break;
       case REJECTED:
       default:
         rejected++;
         break;
     }
+    for (String rule : o.bugChecks()) {
+      bugChecks.merge(rule, 1L, Long::sum);
+    }
+    addDma(o);
   }
 
-  RunSummary summary(long seed, int cycles, boolean stopAfterStart, Duration wallTime) {
+  private void addDma(DeviceOutcome o) {
+    if (o.doesDma()) {
+      dmaDevices++;
+      dmaKinds.merge(o.dmaKind(), 1L, Long::sum);
+      requestsPlanned += o.requestsPlanned();
+      requestsUnfinished += Math.max(0, o.requestsPlanned() - o.requestsEnded());
+    }
+    if (o.stuck()) {
+      registersHeldByStuck += o.registersHeld();
+    } else {
+      leakedRegisters += o.registersHeld();
+    }
+  }
+
+  RunSummary summary(long seed, int cycles, boolean stopAfterStart, Duration wallTime, DmaMetrics metrics) {
     List<DeviceOutcome> sorted = new ArrayList<>(outcomes);
     sorted.sort(Comparator.comparing(DeviceOutcome::deviceId));
+    List<KindCount> kinds = new ArrayList<>(dmaKinds.size());
+    dmaKinds.forEach((kind, n) -> kinds.add(new KindCount(kind, n)));
+    kinds.sort(Comparator.comparingLong(KindCount::devices).reversed().thenComparing(KindCount::kind));
+    DmaSummary dma =
+        new DmaSummary(
+            dmaDevices, kinds, requestsPlanned, requestsUnfinished, metrics, leakedRegisters, registersHeldByStuck);
     return new RunSummary(
         seed,
         devices,
@@ -87,12 +129,16 @@ final class RunTally {
         failed,
         hung,
         rejected,
+        crashed,
         counts(powerUpFailures),
         counts(powerDownFailures),
         counts(hangs),
+        rules(crashes),
+        rules(bugChecks),
         callbacks,
         pnpRequests,
         wallTime,
+        dma,
         sorted);
   }
 
@@ -105,6 +151,14 @@ final class RunTally {
             .reversed()
             .thenComparing(FailureCount::callback, Comparator.nullsLast(Comparator.naturalOrder()))
             .thenComparing(FailureCount::status, Comparator.nullsLast(Comparator.naturalOrder())));
+    return out;
+  }
+
+  /** Most frequent first, ties by rule name. */
+  private static List<RuleCount> rules(Map<String, Long> byRule) {
+    List<RuleCount> out = new ArrayList<>(byRule.size());
+    byRule.forEach((rule, n) -> out.add(new RuleCount(rule, n)));
+    out.sort(Comparator.comparingLong(RuleCount::count).reversed().thenComparing(RuleCount::rule));
     return out;
   }
 }

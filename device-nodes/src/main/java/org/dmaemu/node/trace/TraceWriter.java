@@ -24,9 +24,11 @@ import org.dmaemu.protocol.trace.TraceEvent;
 /**
  * Streams a node's trace events into one Chrome Trace Event file (DESIGN §7), object form
  * {@code {"traceEvents":[...],"displayTimeUnit":"ms"}}, which Perfetto and chrome://tracing open.
- * {@code pid} is the node; every track (a device) gets a {@code tid} in first-seen order and a
- * {@code thread_name} record naming it. Runs on {@link #DISPATCHER}: it is the one actor that
- * blocks on I/O.
+ * {@code pid} is the node; every track gets a {@code tid} in first-seen order and a {@code
+ * thread_name} record naming it: a device ({@code dev-000042}) or a WDM adapter, named by its
+ * adapter id ({@code dev-000042/enabler-0}, or {@code …-read} / {@code …-write} for duplex
+ * profiles), where the adapter lock's holds are spans. Runs on {@link #DISPATCHER}: it is the one
+ * actor that blocks on I/O.
  */
 public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
 
@@ -221,12 +223,26 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
     }
   }
 
-  private static String category(String name) {
+  /**
+   * The event's {@code cat}: {@code callback} (Evt…), {@code ddi} (Wdf…), {@code arbitration}
+   * (adapter lock holds, map-register grants), {@code hardware} (the DMA engine's transfers),
+   * {@code verifier} (bug checks), {@code pnp} (the PnP manager's requests).
+   */
+  static String category(String name) {
     if (name.startsWith("Evt")) {
       return "callback";
     }
     if (name.startsWith("Wdf")) {
       return "ddi";
+    }
+    if (name.startsWith("AdapterLock") || name.startsWith("MapRegister")) {
+      return "arbitration";
+    }
+    if (name.startsWith("DmaTransfer")) {
+      return "hardware";
+    }
+    if (name.equals("BugCheck")) {
+      return "verifier";
     }
     return "pnp";
   }

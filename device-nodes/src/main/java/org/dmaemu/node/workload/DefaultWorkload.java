@@ -17,15 +17,28 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.driver.CallbackRule;
+import org.dmaemu.driver.DmaIoDriver;
+import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.time.Seeds;
 
 /**
- * The built-in workload of {@code dmaemu run}: every device gets 1–3 enablers of mixed profiles
- * with all six power callbacks registered and 1–2 interrupts; the driver fails or hangs a small
- * share of callbacks and takes modeled think time in D0 entry and exit, so that trace spans have
- * width. Everything a scenario file will replace is in this class.
+ * The built-in workload of {@code dmaemu run}: a seeded mix of device kinds, each device with 1–2
+ * interrupts and every power callback registered.
+ *
+ * <ul>
+ *   <li>40% power only: 1–3 enablers of mixed profiles, the reference driver, no transfer.
+ *   <li>60% DMA devices, one reference DMA driver each ({@link #DMA_KINDS}) with a DMA engine
+ *       ({@link HardwareSettings#defaults()}), running 20–50 requests of 1 B–128 KiB once started:
+ *       20% PLX-style scatter-gather, 15% packet on DMA v2 (three transactions contend for the
+ *       device's one packet slot), 15% packet on DMA v3 (four transactions of up to five map
+ *       registers contend for a five-register adapter), 10% reserving packet.
+ * </ul>
+ *
+ * Every driver fails or hangs a small share of power callbacks ({@link #DRIVER_RULES}) and takes
+ * modeled think time in D0 entry and exit, so that trace spans have width. Everything a scenario
+ * file will replace is in this class.
  */
 public final class DefaultWorkload implements Workload {
 
@@ -60,7 +73,50 @@ public final class DefaultWorkload implements Workload {
           CallbackRule.hang(EVT_DMA_ENABLER_FLUSH, 0.0005),
           CallbackRule.delay(EVT_DEVICE_D0_EXIT, micros(100), 1.0));
 
-  // "PLAN": the purpose of the per-device stream that picks enablers and interrupts.
+  private static final long KIB = 1024;
+
+  /**
+   * The DMA devices, in the order of {@link #DMA_SHARES} (their request count is drawn per device).
+   * Every enabler registers all six enabler callbacks, so the driver rules apply to them too.
+   */
+  public static final List<DmaIoPlan> DMA_KINDS =
+      List.of(
+          // PLX9x5x: duplex scatter-gather, 8 KiB fragments, each fragment re-enters arbitration.
+          new DmaIoPlan(
+              "scatter-gather (PLX, DMA v3)",
+              DmaIoDriver.Mode.SCATTER_GATHER,
+              DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8 * KIB)
+                  .withWdmDmaVersionOverride(3)
+                  .withAllCallbacks(),
+              2, 1, 128 * KIB, 0.5, 0, 0),
+          // DMA v2: one packet transaction per device at a time; the others get STATUS_WDF_BUSY and retry.
+          new DmaIoPlan(
+              "packet (DMA v2)",
+              DmaIoDriver.Mode.PACKET,
+              DmaEnablerConfig.init(DmaProfile.PACKET, 64 * KIB).withAllCallbacks(),
+              3, 1, 128 * KIB, 0.5, 0, 0),
+          // DMA v3: transactions queue for the adapter; 16 KiB fragments need up to 5 of its 5 registers.
+          new DmaIoPlan(
+              "packet (DMA v3)",
+              DmaIoDriver.Mode.PACKET,
+              DmaEnablerConfig.init(DmaProfile.PACKET64, 16 * KIB).withWdmDmaVersionOverride(3).withAllCallbacks(),
+              4, 1, 128 * KIB, 0.5, 0, 0),
+          // Each transaction reserves 8 of the adapter's 17 registers once and keeps them until cleanup.
+          new DmaIoPlan(
+              "reserving packet (DMA v3)",
+              DmaIoDriver.Mode.RESERVING_PACKET,
+              DmaEnablerConfig.init(DmaProfile.PACKET, 64 * KIB).withWdmDmaVersionOverride(3).withAllCallbacks(),
+              2, 1, 128 * KIB, 0.5, 0, 8));
+
+  /** Percent of devices of each {@link #DMA_KINDS} entry; the rest (40%) are power only. */
+  public static final List<Integer> DMA_SHARES = List.of(20, 15, 15, 10);
+
+  /** Requests a DMA device runs: uniform in [MIN_REQUESTS, MAX_REQUESTS]. */
+  public static final int MIN_REQUESTS = 20;
+
+  public static final int MAX_REQUESTS = 50;
+
+  // "PLAN": the purpose of the per-device stream that picks the kind, enablers and interrupts.
   private static final long PLAN_STREAM = 0x50_4C_41_4EL;
   private static final int MAX_ENABLERS = 3;
   private static final int MAX_INTERRUPTS = 2;
@@ -68,6 +124,8 @@ public final class DefaultWorkload implements Workload {
   // Shared by every device that picks the same values: a large run holds a handful of these, not millions.
   private final DmaEnablerConfig[][] configs;
   private final DeviceSettings[] settingsByInterrupts;
+  private final DeviceSettings[] dmaSettingsByInterrupts;
+  private final DmaIoPlan[][] dmaPlans;
   private final List<CallbackRule> rules;
 
   /** KMDF 1.33 devices with every device callback registered and the 1 s hang deadline. */
@@ -88,8 +146,16 @@ public final class DefaultWorkload implements Workload {
       }
     }
     this.settingsByInterrupts = new DeviceSettings[MAX_INTERRUPTS + 1];
+    this.dmaSettingsByInterrupts = new DeviceSettings[MAX_INTERRUPTS + 1];
     for (int i = 1; i <= MAX_INTERRUPTS; i++) {
-      settingsByInterrupts[i] = base.withInterruptCount(i);
+      settingsByInterrupts[i] = base.withInterruptCount(i).withHardware(null);
+      dmaSettingsByInterrupts[i] = base.withInterruptCount(i).withHardware(HardwareSettings.defaults());
+    }
+    this.dmaPlans = new DmaIoPlan[DMA_KINDS.size()][MAX_REQUESTS - MIN_REQUESTS + 1];
+    for (int k = 0; k < DMA_KINDS.size(); k++) {
+      for (int n = MIN_REQUESTS; n <= MAX_REQUESTS; n++) {
+        dmaPlans[k][n - MIN_REQUESTS] = DMA_KINDS.get(k).withRequests(n);
+      }
     }
   }
 
@@ -101,6 +167,12 @@ public final class DefaultWorkload implements Workload {
   @Override
   public DevicePlan plan(long runSeed, String deviceId) {
     SplittableRandom random = new SplittableRandom(Seeds.derive(runSeed, deviceId, PLAN_STREAM));
+    int kind = dmaKind(random.nextInt(100));
+    if (kind >= 0) {
+      int interrupts = 1 + random.nextInt(MAX_INTERRUPTS);
+      int requests = MIN_REQUESTS + random.nextInt(MAX_REQUESTS - MIN_REQUESTS + 1);
+      return DevicePlan.dmaIo(dmaSettingsByInterrupts[interrupts], dmaPlans[kind][requests - MIN_REQUESTS]);
+    }
     int enablerCount = 1 + random.nextInt(MAX_ENABLERS);
     DmaEnablerConfig[] enablers = new DmaEnablerConfig[enablerCount];
     for (int i = 0; i < enablerCount; i++) {
@@ -110,10 +182,35 @@ public final class DefaultWorkload implements Workload {
     return new DevicePlan(settingsByInterrupts[interrupts], List.of(enablers));
   }
 
+  /** The {@link #DMA_KINDS} index a percentile in [0, 100) falls in, or -1 for a power-only device. */
+  private static int dmaKind(int percentile) {
+    int upTo = 0;
+    for (int k = 0; k < DMA_SHARES.size(); k++) {
+      upTo += DMA_SHARES.get(k);
+      if (percentile < upTo) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
   @Override
   public List<CallbackRule> driverRules() {
     return rules;
   }
+
+  /**
+   * 200: a DMA device keeps about ten actors busy while its I/O runs (transactions, adapter lock and
+   * map registers, engine, driver). On 2 cores, 1,000 devices in flight made a request take over a
+   * second of real time (p99) and a run no faster than 200 did; 200 cuts request latency about
+   * threefold. Fewer (100) leaves cores idle while transfers wait for their timers.
+   */
+  @Override
+  public int devicesInFlight() {
+    return DMA_DEVICES_IN_FLIGHT;
+  }
+
+  static final int DMA_DEVICES_IN_FLIGHT = 200;
 
   private static Duration micros(long us) {
     return Duration.of(us, ChronoUnit.MICROS);

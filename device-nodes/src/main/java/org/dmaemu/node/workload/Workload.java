@@ -17,4 +17,16 @@ public interface Workload {
 
   /** The reference driver's rules, shared by every device; each device draws from its own stream. */
   List<CallbackRule> driverRules();
+
+  /**
+   * How many devices run their scripts at once. Hang deadlines are real time, so a workload whose
+   * devices do more work each (DMA I/O) keeps fewer in flight, or a callback could wait in the
+   * dispatcher's queue past its deadline and the same seed would no longer give the same outcomes.
+   */
+  default int devicesInFlight() {
+    return DEFAULT_DEVICES_IN_FLIGHT;
+  }
+
+  /** Enough power-only devices to keep every core busy; few enough that a callback waits milliseconds. */
+  int DEFAULT_DEVICES_IN_FLIGHT = 1000;
 }

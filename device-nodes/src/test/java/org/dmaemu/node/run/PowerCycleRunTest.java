@@ -12,17 +12,26 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
+import org.dmaemu.device.DeviceSettings;
+import org.dmaemu.driver.CallbackRule;
+import org.dmaemu.driver.DmaIoDriver;
+import org.dmaemu.hardware.HardwareSettings;
+import org.dmaemu.node.metrics.DmaMetrics;
 import org.dmaemu.node.trace.TraceReport;
 import org.dmaemu.node.workload.DefaultWorkload;
+import org.dmaemu.node.workload.DevicePlan;
+import org.dmaemu.node.workload.DmaIoPlan;
+import org.dmaemu.node.workload.Workload;
 import org.dmaemu.protocol.device.DevicePowerState;
 import org.dmaemu.protocol.device.DeviceSnapshot;
 import org.dmaemu.protocol.device.DeviceState;
 import org.dmaemu.protocol.device.GetDeviceState;
 import org.dmaemu.protocol.device.PnpOutcome;
+import org.dmaemu.protocol.driver.CallbackKind;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The embedded power-cycle run: accounting, determinism, and the devices a benchmark keeps alive. */
+/** The embedded power-cycle run: accounting, DMA traffic, determinism, and the devices a benchmark keeps alive. */
 class PowerCycleRunTest {
 
   // Every message of the run goes through its serializer, as it would between nodes.
@@ -49,9 +58,10 @@ class PowerCycleRunTest {
 
     assertTrue(s.allAccountedFor());
     assertEquals(devices, s.accounted());
-    assertEquals(devices, s.completed() + s.failed() + s.hung() + s.rejected());
+    assertEquals(devices, s.completed() + s.failed() + s.hung() + s.rejected() + s.crashed());
     assertEquals(devices, s.reachedD0() + s.neverReachedD0());
     assertEquals(0, s.rejected());
+    assertEquals(0, s.crashed());
     assertTrue(s.callbacks() > 0);
     assertEquals(s.failed(), sum(s.powerUpFailures()) + sum(s.powerDownFailures()));
     assertEquals(s.hung(), sum(s.hangs()));
@@ -73,6 +83,93 @@ class PowerCycleRunTest {
         assertTrue(o.outcome() == PnpOutcome.FAILED || o.outcome() == PnpOutcome.HUNG, o.toString());
         assertTrue(o.failedCallback() != null, o.toString());
       }
+      // A started DMA device runs all its requests before its next PnP request.
+      assertEquals(o.requestsPlanned(), o.requestsEnded(), o.toString());
+      assertEquals(o.doesDma() && o.reachedD0(), o.requestsPlanned() > 0, o.toString());
+      assertEquals(List.of(), o.bugChecks(), o.toString());
+    }
+    assertEquals(outcomes.stream().filter(DeviceOutcome::doesDma).count(), s.dma().devices());
+    assertEquals(
+        s.dma().requestsPlanned(), outcomes.stream().mapToLong(DeviceOutcome::requestsEnded).sum());
+    assertEquals(s.dma().metrics().bytesMoved(), outcomes.stream().mapToLong(DeviceOutcome::bytes).sum());
+    assertEquals(
+        s.dma().metrics().requestsFailed(), outcomes.stream().mapToLong(DeviceOutcome::requestsFailed).sum());
+  }
+
+  @Test
+  @DisplayName("§8/§9 DMA devices: every request ends, no bug check, no map register leaked, waits measured")
+  void dmaTrafficIsAccountedFor() throws Exception {
+    RunSummary s = runToEnd(new PowerCycleRun.Options(7, 60, 1, null, 1.0, false));
+
+    DmaSummary dma = s.dma();
+    DmaMetrics m = dma.metrics();
+    assertTrue(s.allAccountedFor());
+    assertTrue(dma.devices() > 20, "about 60% of the devices do DMA: " + dma.devices());
+    assertEquals(4, dma.devicesByKind().size(), dma.devicesByKind().toString());
+    assertTrue(dma.requestsPlanned() > 0);
+    // completed + failed = issued: every request of every started DMA device ended once.
+    assertEquals(dma.requestsPlanned(), m.requestsCompleted() + m.requestsFailed());
+    assertEquals(0, dma.requestsUnfinished());
+    assertEquals(m.requestsEnded(), m.requestLatency().count());
+    assertTrue(m.bytesMoved() >= m.requestsCompleted(), "at least a byte per completed request");
+    assertEquals(List.of(), s.bugChecks());
+    assertEquals(0, s.crashed());
+    assertEquals(0, dma.leakedRegisters());
+    assertEquals(0, dma.registersHeldByStuckDevices() + dma.leakedRegisters() - m.registersStillHeld());
+    // Contention was measured: every allocation reports its lock wait and its register wait.
+    assertTrue(m.adapterLockWait().count() > 0);
+    assertEquals(m.adapterLockWait().count(), m.mapRegisterWait().count());
+    assertTrue(m.adapterLockWait().max() >= m.adapterLockWait().p99());
+    assertTrue(s.passedChecks(), s.failedChecks().toString());
+  }
+
+  @Test
+  @DisplayName("§5 map registers a hung device still holds are not a driver leak and no bug check")
+  void hungDeviceHoldsItsReservations() throws Exception {
+    // Every device reserves 2 x 8 map registers, runs its I/O, then hangs in EvtDmaEnablerFlush on
+    // the way to D3: the reservations are never freed, and the device's transactions go when it hangs.
+    DmaIoPlan reserving =
+        DefaultWorkload.DMA_KINDS.stream()
+            .filter(k -> k.mode() == DmaIoDriver.Mode.RESERVING_PACKET)
+            .findFirst()
+            .orElseThrow()
+            .withRequests(6);
+    DeviceSettings settings =
+        DeviceSettings.defaults().withHardware(HardwareSettings.defaults()).withCallbackDeadline(Duration.ofMillis(200));
+    Workload hangInFlush =
+        new Workload() {
+          @Override
+          public DevicePlan plan(long runSeed, String deviceId) {
+            return DevicePlan.dmaIo(settings, reserving);
+          }
+
+          @Override
+          public List<CallbackRule> driverRules() {
+            return List.of(CallbackRule.hang(CallbackKind.EVT_DMA_ENABLER_FLUSH, 1.0));
+          }
+        };
+    int devices = 4;
+    RunHandle handle =
+        PowerCycleRun.start(
+            new PowerCycleRun.Options(9, devices, 1, null, 1.0, false).withKeepDeviceOutcomes(true), hangInFlush, CONFIG);
+    RunSummary s;
+    try {
+      s = handle.summary().toCompletableFuture().get();
+    } finally {
+      handle.terminate().toCompletableFuture().get();
+    }
+
+    assertEquals(devices, s.hung());
+    assertEquals(devices * 6L, s.dma().metrics().requestsCompleted());
+    assertEquals(devices * 2L * 8, s.dma().registersHeldByStuckDevices());
+    assertEquals(devices * 2L * 8, s.dma().metrics().registersStillHeld());
+    assertEquals(0, s.dma().leakedRegisters());
+    assertEquals(List.of(), s.bugChecks(), "a hung machine never deletes its transactions");
+    assertTrue(s.passedChecks(), s.failedChecks().toString());
+    for (DeviceOutcome o : s.deviceOutcomes()) {
+      assertEquals(ScriptStep.TO_D3, o.lastStep(), o.toString());
+      assertEquals(2, o.leakReports(), o.toString());
+      assertEquals(16, o.registersHeld(), o.toString());
     }
   }
 
@@ -85,11 +182,22 @@ class PowerCycleRunTest {
     RunSummary second = runToEnd(options);
     RunSummary otherSeed = runToEnd(options.withSeed(2025));
 
-    // The seed must produce failures, or the comparison says little.
+    // The seed must produce failures and DMA traffic, or the comparison says little.
     assertTrue(first.failed() > 0, "seed 2024 should fail some devices");
+    assertTrue(first.dma().requestsPlanned() > 0, "seed 2024 should run DMA devices");
     assertEquals(first.deviceOutcomes(), second.deviceOutcomes());
     assertEquals(first.powerUpFailures(), second.powerUpFailures());
     assertEquals(first.callbacks(), second.callbacks());
+    assertEquals(first.dma().devicesByKind(), second.dma().devicesByKind());
+    assertEquals(first.dma().requestsPlanned(), second.dma().requestsPlanned());
+    DmaMetrics a = first.dma().metrics();
+    DmaMetrics b = second.dma().metrics();
+    assertEquals(a.requestsCompleted(), b.requestsCompleted());
+    assertEquals(a.requestsFailed(), b.requestsFailed());
+    assertEquals(a.failuresByStatus(), b.failuresByStatus());
+    assertEquals(a.bytesMoved(), b.bytesMoved());
+    // Waits are real time; their number is not: one per allocation, and allocations follow the sizes.
+    assertEquals(a.adapterLockWait().count(), b.adapterLockWait().count());
     assertNotEquals(first.deviceOutcomes(), otherSeed.deviceOutcomes());
   }
 

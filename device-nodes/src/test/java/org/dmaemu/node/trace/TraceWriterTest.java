@@ -138,6 +138,57 @@ class TraceWriterTest {
     assertNull(events.get(2).get("args"));
   }
 
+  @Test
+  @DisplayName("§7 adapter tracks: lock holds on a track per WDM adapter, named by the adapter id; DMA categories")
+  void adapterTracks() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BehaviorTestKit<TraceWriter.Command> writer = BehaviorTestKit.create(writerBehavior(out));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "EvtProgramDma", "X", 10, 3, "dev-000003", Map.of("device", "dev-000003", "status", "0x00000000"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "AdapterLockHeld", "X", 9, 5, "dev-000003/enabler-0-read", Map.of("transaction", "dev-000003/enabler-0/tx-1"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "AdapterLockHeld", "X", 20, 4, "dev-000003/enabler-0-write", Map.of("transaction", "dev-000003/enabler-0/tx-2"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "AdapterLockHeld", "X", 30, 2, "dev-000003/enabler-0-read", Map.of("transaction", "dev-000003/enabler-0/tx-2"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "MapRegistersGranted", "i", 11, 0, "dev-000003", Map.of("device", "dev-000003", "count", "3"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "DmaTransfer", "X", 12, 8, "dev-000003", Map.of("device", "dev-000003", "bytes", "8192"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "BugCheck", "i", 40, 0, "dev-000003", Map.of("device", "dev-000003", "rule", "K3"))));
+    writer.run(new TraceWriter.Record(new TraceEvent(
+        "IRP_MN_START_DEVICE", "X", 1, 50, "dev-000003", Map.of("device", "dev-000003"))));
+    writer.signal(PostStop.instance());
+
+    List<JsonNode> events = events(JSON.readTree(out.toByteArray()));
+    java.util.Map<String, Integer> tidOfTrack = new java.util.HashMap<>();
+    java.util.Map<String, String> categoryOf = new java.util.HashMap<>();
+    java.util.Map<String, java.util.Set<Integer>> tidsOf = new java.util.HashMap<>();
+    for (JsonNode e : events) {
+      String name = e.get("name").asText();
+      if (name.equals("thread_name")) {
+        assertNull(tidOfTrack.put(e.get("args").get("name").asText(), e.get("tid").asInt()), "one thread_name per track");
+      } else if (!name.equals("process_name")) {
+        categoryOf.put(name, e.get("cat").asText());
+        tidsOf.computeIfAbsent(name, n -> new java.util.HashSet<>()).add(e.get("tid").asInt());
+      }
+    }
+    assertEquals(
+        Map.of("dev-000003", 1, "dev-000003/enabler-0-read", 2, "dev-000003/enabler-0-write", 3), tidOfTrack);
+    assertEquals(java.util.Set.of(2, 3), tidsOf.get("AdapterLockHeld"));
+    assertEquals(java.util.Set.of(1), tidsOf.get("DmaTransfer"));
+    assertEquals(
+        Map.of(
+            "EvtProgramDma", "callback",
+            "AdapterLockHeld", "arbitration",
+            "MapRegistersGranted", "arbitration",
+            "DmaTransfer", "hardware",
+            "BugCheck", "verifier",
+            "IRP_MN_START_DEVICE", "pnp"),
+        categoryOf);
+  }
+
   private static List<String> fieldNames(JsonNode node) {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);

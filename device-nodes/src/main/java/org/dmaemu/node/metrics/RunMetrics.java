@@ -1,0 +1,104 @@
+package org.dmaemu.node.metrics;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.dmaemu.driver.IoObserver;
+import org.dmaemu.metrics.DmaObserver;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.enabler.DmaDirection;
+
+/**
+ * The DMA measurements of one run: every driver reports its finished I/O requests here and every
+ * transaction its arbitration waits and leaks, from many actors at once. Recording takes no lock:
+ * counters are {@link LongAdder}s and distributions HdrHistogram {@link Recorder}s (wait-free for
+ * writers). {@link #snapshot()} is for one reader at a time — the run's coordinator, when the run
+ * ended.
+ */
+public final class RunMetrics implements IoObserver, DmaObserver {
+
+  /** Three significant digits: a 1,234 µs wait is told apart from a 1,235 µs one. */
+  private static final int DIGITS = 3;
+
+  private final LongAdder completed = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder bytes = new LongAdder();
+  private final LongAdder leakReports = new LongAdder();
+  private final LongAdder registersStillHeld = new LongAdder();
+  // Filled for every status up front, so that recording never inserts (and never locks).
+  private final Map<NtStatus, LongAdder> failuresByStatus = new EnumMap<>(NtStatus.class);
+  private final Recorder latency = new Recorder(DIGITS);
+  private final Recorder lockWait = new Recorder(DIGITS);
+  private final Recorder registerWait = new Recorder(DIGITS);
+  // The reader's totals: every interval histogram taken so far.
+  private final Histogram latencyTotal = new Histogram(DIGITS);
+  private final Histogram lockWaitTotal = new Histogram(DIGITS);
+  private final Histogram registerWaitTotal = new Histogram(DIGITS);
+
+  public RunMetrics() {
+    for (NtStatus status : NtStatus.values()) {
+      failuresByStatus.put(status, new LongAdder());
+    }
+  }
+
+  @Override
+  public void requestCompleted(
+      String deviceId, DmaDirection direction, long transferred, NtStatus status, long latencyMicros) {
+    if (status != null && status.isSuccess()) {
+      completed.increment();
+    } else {
+      failed.increment();
+      failuresByStatus.get(status == null ? NtStatus.STATUS_UNSUCCESSFUL : status).increment();
+    }
+    bytes.add(Math.max(0, transferred));
+    latency.recordValue(Math.max(0, latencyMicros));
+  }
+
+  @Override
+  public void adapterLockWait(String adapterId, long micros) {
+    lockWait.recordValue(Math.max(0, micros));
+  }
+
+  @Override
+  public void mapRegisterWait(String adapterId, int registers, long micros) {
+    registerWait.recordValue(Math.max(0, micros));
+  }
+
+  @Override
+  public void mapRegistersLeaked(String adapterId, int registers) {
+    leakReports.increment();
+    registersStillHeld.add(registers);
+  }
+
+  /** Everything recorded so far. One reader at a time. */
+  public DmaMetrics snapshot() {
+    latencyTotal.add(latency.getIntervalHistogram());
+    lockWaitTotal.add(lockWait.getIntervalHistogram());
+    registerWaitTotal.add(registerWait.getIntervalHistogram());
+    List<StatusCount> byStatus = new ArrayList<>();
+    failuresByStatus.forEach(
+        (status, n) -> {
+          long sum = n.sum();
+          if (sum > 0) {
+            byStatus.add(new StatusCount(status, sum));
+          }
+        });
+    // Most frequent first; ties in NTSTATUS declaration order, so that equal runs print equally.
+    byStatus.sort(Comparator.comparingLong(StatusCount::requests).reversed().thenComparing(StatusCount::status));
+    return new DmaMetrics(
+        completed.sum(),
+        failed.sum(),
+        byStatus,
+        bytes.sum(),
+        Percentiles.of(latencyTotal),
+        Percentiles.of(lockWaitTotal),
+        Percentiles.of(registerWaitTotal),
+        leakReports.sum(),
+        registersStillHeld.sum());
+  }
+}

@@ -1,0 +1,105 @@
+package org.dmaemu.node.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.enabler.DmaDirection;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The run's DMA measurements, recorded from many threads at once. */
+class RunMetricsTest {
+
+  @Test
+  @DisplayName("counts, bytes, statuses and percentiles add up when many threads record at once")
+  void concurrentRecording() throws Exception {
+    RunMetrics metrics = new RunMetrics();
+    int threads = 4;
+    int perThread = 10_000;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  go.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 1; i <= perThread; i++) {
+                  NtStatus status = i % 100 == 0 ? NtStatus.STATUS_INSUFFICIENT_RESOURCES
+                      : i % 250 == 1 ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_SUCCESS;
+                  metrics.requestCompleted("dev", DmaDirection.READ_FROM_DEVICE, status.isSuccess() ? 10 : 0, status, i);
+                  metrics.adapterLockWait("a", i % 10);
+                  metrics.mapRegisterWait("a", 3, 1000);
+                }
+                metrics.mapRegistersLeaked("a", 2);
+              });
+      worker.start();
+      workers.add(worker);
+    }
+    go.countDown();
+    for (Thread worker : workers) {
+      worker.join();
+    }
+
+    DmaMetrics m = metrics.snapshot();
+    long failedPerThread = perThread / 100 + perThread / 250;
+    assertEquals(threads * (perThread - failedPerThread), m.requestsCompleted());
+    assertEquals(threads * failedPerThread, m.requestsFailed());
+    assertEquals(
+        List.of(
+            new StatusCount(NtStatus.STATUS_INSUFFICIENT_RESOURCES, threads * (perThread / 100L)),
+            new StatusCount(NtStatus.STATUS_CANCELLED, threads * (perThread / 250L))),
+        m.failuresByStatus());
+    assertEquals(10L * m.requestsCompleted(), m.bytesMoved());
+    assertEquals(threads * (long) perThread, m.requestLatency().count());
+    // Latencies 1..10,000 µs: within HdrHistogram's 3 significant digits.
+    assertTrue(Math.abs(m.requestLatency().p50() - 5_000) <= 5, m.requestLatency().toString());
+    assertTrue(Math.abs(m.requestLatency().p99() - 9_900) <= 10, m.requestLatency().toString());
+    assertTrue(Math.abs(m.requestLatency().max() - 10_000) <= 10, m.requestLatency().toString());
+    assertEquals(new Percentiles(threads * (long) perThread, 4, 9, 9), m.adapterLockWait());
+    assertEquals(1000, m.mapRegisterWait().p50());
+    assertEquals(threads, m.leakReports());
+    assertEquals(2L * threads, m.registersStillHeld());
+  }
+
+  @Test
+  @DisplayName("a snapshot keeps what earlier snapshots saw; nothing recorded gives zeros")
+  void snapshotsAccumulate() {
+    RunMetrics metrics = new RunMetrics();
+    assertEquals(DmaMetrics.none(), metrics.snapshot());
+    metrics.adapterLockWait("a", 7);
+    assertEquals(1, metrics.snapshot().adapterLockWait().count());
+    metrics.adapterLockWait("a", 9);
+    DmaMetrics m = metrics.snapshot();
+    assertEquals(2, m.adapterLockWait().count());
+    assertEquals(9, m.adapterLockWait().max());
+  }
+
+  @Test
+  @DisplayName("a device's meter passes reports on, keeps its own totals and says once when its I/O has ended")
+  void deviceMeter() {
+    RunMetrics run = new RunMetrics();
+    DeviceMeter meter = new DeviceMeter(run, 2);
+    meter.requestCompleted("dev", DmaDirection.WRITE_TO_DEVICE, 300, NtStatus.STATUS_SUCCESS, 5);
+    meter.requestCompleted("dev", DmaDirection.WRITE_TO_DEVICE, 0, NtStatus.STATUS_WDF_TOO_MANY_TRANSFERS, 5);
+    meter.mapRegistersLeaked("dev/enabler-0", 8);
+    meter.mapRegistersLeaked("dev/enabler-0", 0);
+    assertEquals(2, meter.ended());
+    assertEquals(1, meter.failed());
+    assertEquals(300, meter.bytes());
+    assertEquals(2, meter.leakReports());
+    assertEquals(8, meter.registersHeld());
+    DmaMetrics m = run.snapshot();
+    assertEquals(1, m.requestsCompleted());
+    assertEquals(1, m.requestsFailed());
+    assertEquals(8, m.registersStillHeld());
+  }
+}
