@@ -11,20 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.EnablerCreateResult;
-import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
-import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.hardware.CompletedTransfer;
 import org.dmaemu.protocol.hardware.DmaEngineMessage;
 import org.dmaemu.protocol.transaction.TransactionCreateResult;
 import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
 import org.dmaemu.protocol.transaction.TransactionHandle;
-import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
 import org.dmaemu.time.NodeClock;
 
 /**
@@ -136,13 +133,11 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private final Slot[] slots;
   private final List<CompletedTransfer> latched = new ArrayList<>(2);
   private ActorRef<DmaEngineMessage> engine;
-  private DriverCallback pendingAdd;
+  private final DmaObjectsSetup setup;
   private DriverCallback pendingSuspend;
   /** EvtDeviceSelfManagedIoCleanup returns once every FreeResources has (KMDF's call is synchronous). */
   private DriverCallback pendingCleanup;
   private int freesInFlight;
-  private EnablerHandle enabler;
-  private int created;
   private boolean running;
   private long issued;
   private int inFlight;
@@ -164,6 +159,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     this.observer = observer;
     this.clock = NodeClock.get(context.getSystem());
     this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock);
+    this.setup = new DmaObjectsSetup(driverContext, context.getSelf(), rules);
     this.slots = new Slot[settings.outstanding()];
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot();
@@ -194,41 +190,23 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   // ---- EvtDriverDeviceAdd: the enabler and the transactions (§9.1) ---------------------------
 
   private Behavior<DriverMessage> onDeviceAdd(DriverCallback.EvtDriverDeviceAdd add) {
-    pendingAdd = add;
-    driverContext.device().tell(new WdfDmaEnablerCreate(settings.enabler(), null, getContext().getSelf().narrow()));
+    setup.start(add, settings.enabler(), slots.length, this::keepTransactions);
     return this;
   }
 
-  private Behavior<DriverMessage> onEnablerCreated(EnablerCreateResult result) {
-    if (!result.status().isSuccess()) {
-      return finishDeviceAdd(result.status());
-    }
-    enabler = result.enabler().handle();
+  private void keepTransactions(List<TransactionHandle> transactions) {
     for (int i = 0; i < slots.length; i++) {
-      driverContext.device().tell(new WdfDmaTransactionCreate(enabler, false, getContext().getSelf().narrow()));
+      slots[i].tx = transactions.get(i);
     }
+  }
+
+  private Behavior<DriverMessage> onEnablerCreated(EnablerCreateResult result) {
+    setup.onEnablerCreated(result);
     return this;
   }
 
   private Behavior<DriverMessage> onTransactionCreated(TransactionCreateResult result) {
-    if (!result.status().isSuccess()) {
-      return finishDeviceAdd(result.status());
-    }
-    slots[created++].tx = result.transaction();
-    return created == slots.length ? finishDeviceAdd(null) : this;
-  }
-
-  private Behavior<DriverMessage> finishDeviceAdd(NtStatus failure) {
-    DriverCallback add = pendingAdd;
-    pendingAdd = null;
-    if (add == null) {
-      return this;
-    }
-    if (failure != null) {
-      add.replyTo().tell(new CallbackReturn(failure));
-    } else {
-      rules.answer(add);
-    }
+    setup.onTransactionCreated(result);
     return this;
   }
 

@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.EnablerCreateResult;
-import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
@@ -177,7 +175,7 @@ public final class MisbehavingDriver extends AbstractBehavior<DriverMessage> {
   private final List<TransactionHandle> transactions = new ArrayList<>(2);
   /** Per transaction, its calls not returned yet, in order: true for the misuse. */
   private final Map<Long, ArrayDeque<Boolean>> callsInFlight = new HashMap<>();
-  private DriverCallback pendingAdd;
+  private final DmaObjectsSetup setup;
   /** EvtDeviceSelfManagedIoInit, kept while a state for removal is put in place. */
   private DriverCallback pendingStart;
   /** A callback kept unanswered until the misuse has returned. */
@@ -204,6 +202,7 @@ public final class MisbehavingDriver extends AbstractBehavior<DriverMessage> {
     this.driverContext = driverContext;
     this.observer = observer;
     this.rules = new RuleBook(List.of(), settings.runSeed(), driverContext, timers, NodeClock.get(context.getSystem()));
+    this.setup = new DmaObjectsSetup(driverContext, context.getSelf(), rules);
   }
 
   @Override
@@ -224,49 +223,29 @@ public final class MisbehavingDriver extends AbstractBehavior<DriverMessage> {
   // ---- EvtDriverDeviceAdd: the enabler and the transactions, as a correct driver --------------
 
   private Behavior<DriverMessage> onDeviceAdd(DriverCallback.EvtDriverDeviceAdd add) {
-    pendingAdd = add;
-    driverContext.device().tell(new WdfDmaEnablerCreate(settings.enabler(), null, getContext().getSelf().narrow()));
+    setup.start(add, settings.enabler(), transactionsWanted(), transactions::addAll);
     return this;
   }
 
   private Behavior<DriverMessage> onEnablerCreated(EnablerCreateResult result) {
-    if (!result.status().isSuccess()) {
-      return finishDeviceAdd(result.status());
-    }
-    for (int i = 0; i < transactionsWanted(); i++) {
-      createTransaction(result.enabler().handle());
-    }
+    setup.onEnablerCreated(result);
     return this;
   }
 
   private Behavior<DriverMessage> onTransactionCreated(TransactionCreateResult result) {
-    if (pendingAdd == null) {
-      // After EvtDriverDeviceAdd only the misuse creates a transaction.
-      boolean misuse = settings.fault() == Fault.CREATE_TRANSACTION_ON_BAD_ENABLER
-          || settings.fault() == Fault.CREATE_TRANSACTION_ON_NULL_ENABLER;
-      return misuse ? misuseReturned(result) : this;
+    if (setup.running()) {
+      setup.onTransactionCreated(result);
+      return this;
     }
-    if (!result.status().isSuccess()) {
-      return finishDeviceAdd(result.status());
-    }
-    transactions.add(result.transaction());
-    return transactions.size() == transactionsWanted() ? finishDeviceAdd(null) : this;
+    // After EvtDriverDeviceAdd only the misuse creates a transaction.
+    boolean misuse = settings.fault() == Fault.CREATE_TRANSACTION_ON_BAD_ENABLER
+        || settings.fault() == Fault.CREATE_TRANSACTION_ON_NULL_ENABLER;
+    return misuse ? misuseReturned(result) : this;
   }
 
   /** One transaction; two where a second one must hold the adapter. */
   private int transactionsWanted() {
     return settings.fault() == Fault.DMA_COMPLETED_BETWEEN_SG_FRAGMENTS ? 2 : 1;
-  }
-
-  private Behavior<DriverMessage> finishDeviceAdd(NtStatus failure) {
-    DriverCallback add = pendingAdd;
-    pendingAdd = null;
-    if (failure != null) {
-      add.replyTo().tell(new CallbackReturn(failure));
-    } else {
-      rules.answer(add);
-    }
-    return this;
   }
 
   // ---- Callbacks -----------------------------------------------------------------------------
