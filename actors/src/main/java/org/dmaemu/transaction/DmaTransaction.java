@@ -418,7 +418,10 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     return allocationFailed(refused.status());
   }
 
-  /** §4.5 / §5: Execute or AllocateResources fails; the transaction is TransferFailed. */
+  /**
+   * §4.5 / §5 / §6.1: the allocation ends without a grant (refused, or cancelled); the transaction
+   * is TransferFailed and a waiting Execute or AllocateResources returns {@code status}.
+   */
   private Behavior<TransactionMessage> allocationFailed(NtStatus status) {
     allocation = Allocation.NONE;
     state = TransactionState.TRANSFER_FAILED;
@@ -751,18 +754,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     if (cancelled) {
       // TRUE: the adapter-control routine will not run; the driver completes the transaction.
-      allocation = Allocation.NONE;
-      state = TransactionState.TRANSFER_FAILED;
-      if (allocatingReservation) {
-        reservedCount = 0;
-        reservationGrant = 0;
-      }
-      releaseSlot();
-      TransactionDdi waiting = awaitingAllocation;
-      awaitingAllocation = null;
-      if (waiting != null) {
-        reply(waiting, NtStatus.STATUS_CANCELLED);
-      }
+      allocationFailed(NtStatus.STATUS_CANCELLED);
     }
     return reply(call, NtStatus.STATUS_SUCCESS, cancelled);
   }
