@@ -32,6 +32,7 @@ import org.dmaemu.protocol.device.PnpOutcome;
 import org.dmaemu.protocol.device.PnpRequest;
 import org.dmaemu.protocol.device.PnpResult;
 import org.dmaemu.protocol.device.SelfManagedIoState;
+import org.dmaemu.protocol.device.WdfDmaEnablerConfigureSystemProfile;
 import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -164,6 +165,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(DmaEnabler.PowerWalkDone.class, this::onPowerWalkDone)
         .onMessage(WdfDmaTransactionCreate.class, this::onTransactionCreate)
+        .onMessage(WdfDmaEnablerConfigureSystemProfile.class, this::onConfigureSystemProfile)
         .onMessage(BugCheckRaised.class, this::onBugCheckRaised)
         .onMessage(DmaEnabler.TransactionsDisposed.class, this::onTransactionsDisposed)
         .build();
@@ -608,6 +610,37 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     }
     pinned = true;
     ensureEnabler(index).tell(create);
+    return this;
+  }
+
+  private Behavior<DeviceMessage> onConfigureSystemProfile(WdfDmaEnablerConfigureSystemProfile configure) {
+    int index = configure.enabler() == null ? -1 : configure.enabler().index();
+    EnablerCreateResult result;
+    if (state.isTerminal()) {
+      result = new EnablerCreateResult(NtStatus.STATUS_INVALID_DEVICE_STATE, null);
+    } else if (configure.enabler() == null || !deviceId.equals(configure.enabler().deviceId())
+        || index < 0 || index >= enablers.length) {
+      BugCheck bugCheck =
+          new BugCheck(BugCheck.WDF_VIOLATION, BugCheck.WDF_INVALID_HANDLE, "K14", "§8.1 K14",
+              "WdfDmaEnablerConfigureSystemProfile", deviceId, index, -1, null,
+              "invalid enabler handle " + configure.enabler());
+      onBugCheckRaised(new BugCheckRaised(bugCheck));
+      if (settings.verifier().onViolation() != OnViolation.RECORD) {
+        return this;
+      }
+      result = new EnablerCreateResult(NtStatus.STATUS_INVALID_DEVICE_STATE, null);
+    } else {
+      result =
+          EnablerCreation.configureSystemProfile(
+              enablers[index], configure.direction(), configure.config(), settings.platform());
+      if (result.status().isSuccess()) {
+        enablers[index] = result.enabler();
+        if (enablerActors != null && index < enablerActors.length && enablerActors[index] != null) {
+          enablerActors[index].tell(new DmaEnabler.SystemProfileConfigured(result.enabler()));
+        }
+      }
+    }
+    configure.replyTo().tell(result);
     return this;
   }
 

@@ -18,6 +18,7 @@ import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.hardware.CompletedTransfer;
 import org.dmaemu.protocol.hardware.DmaEngineMessage;
+import org.dmaemu.protocol.transaction.DmaCompletionStatus;
 import org.dmaemu.protocol.transaction.TransactionCreateResult;
 import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
@@ -39,6 +40,12 @@ import org.dmaemu.time.NodeClock;
  *   <li>{@link Mode#RESERVING_PACKET}: each transaction first reserves its map registers
  *       (AllocateResources → EvtReserveDma, §5), then loops Initialize/Execute on the reservation,
  *       and frees it in EvtDeviceSelfManagedIoCleanup.
+ *   <li>{@link Mode#SYSTEM}: a System or SystemDuplex enabler (§4.6). The enabler, its
+ *       ConfigureSystemProfile per direction and the transactions are made in
+ *       EvtDevicePrepareHardware; each transaction registers EvtDmaTransactionDmaTransferComplete,
+ *       and the system DMA controller's completion drives DmaCompleted (DmaCompletedFinal for a
+ *       cancelled or failed transfer). A fragment programmed while self-managed I/O suspends is
+ *       stopped with StopSystemTransfer (§6.2).
  * </ul>
  *
  * The DMA engine arrives with EvtDevicePrepareHardware. Writes go to engine channel 0, reads to
@@ -51,7 +58,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   public enum Mode {
     SCATTER_GATHER,
     PACKET,
-    RESERVING_PACKET
+    RESERVING_PACKET,
+    SYSTEM
   }
 
   /**
@@ -179,6 +187,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         .onMessage(DriverCallback.EvtReserveDma.class, this::onReserveDma)
         .onMessage(DriverCallback.EvtInterruptIsr.class, this::onIsr)
         .onMessage(DriverCallback.EvtInterruptDpc.class, this::onDpc)
+        .onMessage(DriverCallback.EvtDmaTransactionDmaTransferComplete.class, this::onTransferComplete)
         .onMessage(DriverCallback.class, this::onOtherCallback)
         .onMessage(EnablerCreateResult.class, this::onEnablerCreated)
         .onMessage(TransactionCreateResult.class, this::onTransactionCreated)
@@ -190,13 +199,22 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   // ---- EvtDriverDeviceAdd: the enabler and the transactions (§9.1) ---------------------------
 
   private Behavior<DriverMessage> onDeviceAdd(DriverCallback.EvtDriverDeviceAdd add) {
-    setup.start(add, settings.enabler(), slots.length, this::keepTransactions);
+    if (settings.mode() == Mode.SYSTEM) {
+      // A System enabler needs its DMA resources: everything is made in EvtDevicePrepareHardware.
+      rules.answer(add);
+    } else {
+      setup.start(add, settings.enabler(), slots.length, this::keepTransactions);
+    }
     return this;
   }
 
   private void keepTransactions(List<TransactionHandle> transactions) {
     for (int i = 0; i < slots.length; i++) {
       slots[i].tx = transactions.get(i);
+      if (settings.mode() == Mode.SYSTEM) {
+        slots[i].tx.ref().tell(
+            new TransactionDdi.WdfDmaTransactionSetTransferCompleteCallback(true, getContext().getSelf().narrow()));
+      }
     }
   }
 
@@ -214,13 +232,17 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   private Behavior<DriverMessage> onPrepareHardware(DriverCallback.EvtDevicePrepareHardware prepare) {
     engine = prepare.hardware();
-    rules.answer(prepare);
+    if (settings.mode() == Mode.SYSTEM && slots[0].tx == null) {
+      setup.start(prepare, settings.enabler(), slots.length, true, this::keepTransactions);
+    } else {
+      rules.answer(prepare);
+    }
     return this;
   }
 
   private Behavior<DriverMessage> onSelfManagedIoStart(DriverCallback start) {
     NtStatus status = rules.answer(start);
-    if (status != null && status.isSuccess() && engine != null) {
+    if (status != null && status.isSuccess() && (engine != null || settings.mode() == Mode.SYSTEM)) {
       running = true;
       for (Slot slot : slots) {
         startSlot(slot);
@@ -316,6 +338,16 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onProgramDma(DriverCallback.EvtProgramDma program) {
+    if (settings.mode() == Mode.SYSTEM) {
+      // The system DMA controller moves the data; the device side needs no programming here.
+      if (!running) {
+        // Suspending: stop the fragment now (§6.2); its completion comes as DmaCancelled.
+        program.transaction().ref().tell(
+            new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()));
+      }
+      program.replyTo().tell(CallbackReturn.SUCCESS);
+      return this;
+    }
     // Program the channel: one DMA descriptor chain per fragment (§9.2 R5).
     int channel = program.direction() == DmaDirection.READ_FROM_DEVICE ? READ_CHANNEL : WRITE_CHANNEL;
     engine.tell(
@@ -351,6 +383,17 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     return this;
   }
 
+  /** §6.3: the system DMA controller finished: DmaCompleted, or DmaCompletedFinal if it was cancelled or failed. */
+  private Behavior<DriverMessage> onTransferComplete(DriverCallback.EvtDmaTransactionDmaTransferComplete complete) {
+    complete.replyTo().tell(CallbackReturn.SUCCESS);
+    TransactionDdi next =
+        complete.status() == DmaCompletionStatus.DMA_COMPLETE
+            ? new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow())
+            : new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow());
+    complete.transaction().ref().tell(next);
+    return this;
+  }
+
   private Behavior<DriverMessage> onDdiReturn(TransactionDdiReturn r) {
     Slot slot = slotOf(r.transaction());
     switch (r.ddi()) {
@@ -359,6 +402,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       case "WdfDmaTransactionExecute":
         return onExecuted(slot, r);
       case "WdfDmaTransactionDmaCompleted":
+      case "WdfDmaTransactionDmaCompletedFinal":
         return onDmaCompletedReturn(slot, r);
       case "WdfDmaTransactionRelease":
         return onReleased(slot);

@@ -34,6 +34,7 @@ import org.dmaemu.protocol.transaction.TransactionMessage;
 import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
 import org.dmaemu.transaction.AdapterArbiters;
 import org.dmaemu.transaction.DmaTransaction;
+import org.dmaemu.transaction.SystemController;
 import org.dmaemu.verifier.VerifierSettings;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.trace.TraceSink;
@@ -55,6 +56,9 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
 
   /** D0 exit for this enabler: SelfManagedIoStop → Disable → Flush with the gating of §2.4. */
   public record PowerDown(ActorRef<PowerWalkDone> replyTo) implements Command {}
+
+  /** WdfDmaEnablerConfigureSystemProfile gave the enabler an adapter (§1.5). */
+  public record SystemProfileConfigured(EnablerInfo enabler) implements Command {}
 
   /** Device removal: delete every transaction of this enabler (§3.3 Dispose) and say when done. */
   public record DisposeTransactions(ActorRef<TransactionsDisposed> replyTo) implements Command {}
@@ -147,6 +151,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(WdfDmaTransactionCreate.class, this::onTransactionCreate)
         .onMessage(DisposeTransactions.class, this::onDisposeTransactions)
+        .onMessage(SystemProfileConfigured.class, this::onSystemProfileConfigured)
         .onMessage(DmaTransaction.Disposed.class, this::onTransactionDisposed)
         .build();
   }
@@ -252,7 +257,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     long id = ++transactions;
     DmaTransaction.Settings settings =
         new DmaTransaction.Settings(
-            info, id, env.pageSize(), env.kmdfMinorVersion(), env.verifier(), realDeadline, readAdapter, writeAdapter);
+            info, id, env.pageSize(), env.kmdfMinorVersion(), env.verifier(), realDeadline, readAdapter, writeAdapter,
+            SystemController.defaults());
     ActorRef<TransactionMessage> ref =
         getContext()
             .spawn(
@@ -285,18 +291,27 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     return this;
   }
 
-  /** One lock and one map-register pool per WDM adapter, spawned when the first transaction needs them. */
+  private Behavior<EnablerMessage> onSystemProfileConfigured(SystemProfileConfigured configured) {
+    info = configured.enabler().withFailureFlags(info.fillFailed(), info.enableFailed(), info.selfManagedIoStartFailed());
+    return this;
+  }
+
+  /**
+   * One lock and one map-register pool per WDM adapter, spawned when the first transaction needs
+   * them (a System enabler's adapters appear with ConfigureSystemProfile, one direction at a time).
+   */
   private void ensureAdapters() {
-    if (readAdapter != null || info.adapters().isEmpty()) {
-      return;
-    }
     for (AdapterInfo adapter : info.adapters()) {
-      AdapterArbiters arbiters = arbiters(adapter);
-      if (adapter.direction() == null || adapter.direction() == DmaDirection.READ_FROM_DEVICE) {
-        readAdapter = arbiters;
-      }
-      if (adapter.direction() == null || adapter.direction() == DmaDirection.WRITE_TO_DEVICE) {
-        writeAdapter = arbiters;
+      boolean read = adapter.direction() == null || adapter.direction() == DmaDirection.READ_FROM_DEVICE;
+      boolean write = adapter.direction() == null || adapter.direction() == DmaDirection.WRITE_TO_DEVICE;
+      if ((read && readAdapter == null) || (write && writeAdapter == null && !read)) {
+        AdapterArbiters arbiters = arbiters(adapter);
+        if (read) {
+          readAdapter = arbiters;
+        }
+        if (write) {
+          writeAdapter = arbiters;
+        }
       }
     }
   }

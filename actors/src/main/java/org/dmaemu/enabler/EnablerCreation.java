@@ -12,6 +12,7 @@ import org.dmaemu.protocol.enabler.DmaEnablerConfigFlags;
 import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.enabler.EnablerInfo;
+import org.dmaemu.protocol.enabler.SystemProfileConfig;
 
 /**
  * WdfDmaEnablerCreate's checks and results, in the order of reference §1.4 (source
@@ -103,6 +104,42 @@ public final class EnablerCreation {
     EnablerInfo info =
         new EnablerInfo(handle, config, version, addressWidth, storedMaximumLength, adapters, false, false, false);
     return new EnablerCreateResult(NtStatus.STATUS_SUCCESS, info);
+  }
+
+  /**
+   * WdfDmaEnablerConfigureSystemProfile (reference §1.5): the adapter for {@code direction} of a
+   * System or SystemDuplex enabler (for simplex System, its one adapter for both directions), with
+   * map registers granted as for any adapter (§4.1).
+   */
+  public static EnablerCreateResult configureSystemProfile(
+      EnablerInfo enabler, DmaDirection direction, SystemProfileConfig config, PlatformSettings platform) {
+    if (!enabler.config().profile().isSystem()) {
+      // Not in the reference's error list: the emulator refuses it rather than give a bus master a second adapter.
+      return failure(NtStatus.STATUS_INVALID_DEVICE_REQUEST);
+    }
+    if (config == null || !config.dmaDescriptorGiven() || direction == null) {
+      return failure(NtStatus.STATUS_INVALID_PARAMETER);
+    }
+    boolean duplex = enabler.config().profile().isDuplex();
+    for (AdapterInfo existing : enabler.adapters()) {
+      if (!duplex || existing.direction() == direction) {
+        // That direction is configured already.
+        return failure(NtStatus.STATUS_INVALID_PARAMETER);
+      }
+    }
+    int mapRegisters = mapRegisters(enabler.storedMaximumLength(), platform);
+    if (mapRegisters < 2) {
+      return failure(NtStatus.STATUS_UNSUCCESSFUL);
+    }
+    long fragment = fragmentLength(enabler.storedMaximumLength(), mapRegisters, platform.pageSize());
+    List<AdapterInfo> adapters = new java.util.ArrayList<>(enabler.adapters());
+    adapters.add(new AdapterInfo(duplex ? direction : null, mapRegisters, fragment));
+    EnablerInfo configured =
+        new EnablerInfo(
+            enabler.handle(), enabler.config(), enabler.version(), enabler.addressWidth(),
+            enabler.storedMaximumLength(), adapters, enabler.fillFailed(), enabler.enableFailed(),
+            enabler.selfManagedIoStartFailed());
+    return new EnablerCreateResult(NtStatus.STATUS_SUCCESS, configured);
   }
 
   /**

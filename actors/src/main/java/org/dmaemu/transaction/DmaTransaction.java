@@ -1,5 +1,6 @@
 package org.dmaemu.transaction;
 
+import akka.actor.Cancellable;
 import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -30,6 +31,7 @@ import org.dmaemu.protocol.enabler.DmaEnablerConfigFlags;
 import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.protocol.enabler.EnablerInfo;
 import org.dmaemu.protocol.enabler.EnablerMessage;
+import org.dmaemu.protocol.transaction.DmaCompletionStatus;
 import org.dmaemu.protocol.transaction.ScatterGatherList;
 import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
@@ -63,6 +65,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
    *
    * @param read the adapter for reads; for simplex enablers the same as {@code write}; {@code null}
    *     when the enabler has no adapter for that direction (an unconfigured system profile)
+   * @param controller the system DMA controller that moves System-profile transfers
    */
   public record Settings(
       EnablerInfo enabler,
@@ -72,7 +75,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       VerifierSettings verifier,
       Duration realDeadline,
       AdapterArbiters read,
-      AdapterArbiters write) {}
+      AdapterArbiters write,
+      SystemController controller) {}
 
   /** Where the transaction's messages go besides its arbiters. */
   public record Peers(
@@ -83,6 +87,9 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       DmaObserver observer) {}
 
   private record DeadlinePassed(long serial) implements TransactionMessage, NoSerializationVerificationNeeded {}
+
+  /** The system DMA controller finished the transfer it was given (serial: which one). */
+  private record ControllerDone(long serial) implements TransactionMessage, NoSerializationVerificationNeeded {}
 
   /** The framework deletes the object with its parent (device removal): Dispose (§3.3, §6.4). */
   public record Dispose(ActorRef<Disposed> replyTo) implements TransactionMessage {}
@@ -95,6 +102,13 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     NONE,
     WAIT_LOCK,
     WAIT_REGISTERS
+  }
+
+  /** A system transfer: not mapped yet, running on the controller, or finished by it. */
+  private enum SystemTransfer {
+    NOT_MAPPED,
+    RUNNING,
+    FINISHED
   }
 
   /** The three flavours of DmaCompleted* (§3.5). */
@@ -162,8 +176,23 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private PendingCallback pending;
   private final ArrayDeque<DriverCallback> queuedCallbacks = new ArrayDeque<>(2);
   private long callbackSerial;
+  private boolean lastCallbackResult;
   /** The lock is given back when the adapter-control callback (EvtProgramDma, EvtReserveDma) returns. */
   private boolean releaseLockOnReturn;
+
+  // System profile (§3.4 System, §6.2): callbacks set by the driver, the controller's transfer.
+  private boolean transferCompleteRegistered;
+  private boolean channelConfigurationRegistered;
+  /** StopSystemTransfer set the cancelled flag; the next staging sees it. */
+  private boolean cancelled;
+  /** Where the current system transfer is. */
+  private SystemTransfer systemTransfer = SystemTransfer.NOT_MAPPED;
+  private Cancellable controllerCompletion;
+  private long controllerSerial;
+  /** The fragment waiting for EvtDmaTransactionConfigureDmaChannel's answer. */
+  private ScatterGatherList awaitingChannelConfiguration;
+  /** Staging that found the cancelled flag: true from DmaCompleted*, false from the adapter-control path. */
+  private boolean stagingFromDmaCompleted;
 
   public static Behavior<TransactionMessage> create(Settings settings, Peers peers) {
     return Behaviors.setup(context -> new DmaTransaction(context, settings, peers));
@@ -198,7 +227,10 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
         .onMessage(TransactionDdi.WdfDmaTransactionSetMaximumLength.class, this::onSetMaximumLength)
         .onMessage(TransactionDdi.WdfDmaTransactionSetImmediateExecution.class, this::onSetImmediateExecution)
         .onMessage(TransactionDdi.WdfDmaTransactionSetSingleTransferRequirement.class, this::onSetSingleTransfer)
-        .onMessage(TransactionDdi.class, this::onSystemOnlyDdi)
+        .onMessage(TransactionDdi.WdfDmaTransactionSetTransferCompleteCallback.class, this::onSetTransferCompleteCallback)
+        .onMessage(TransactionDdi.WdfDmaTransactionSetChannelConfigurationCallback.class, this::onSetChannelConfigurationCallback)
+        .onMessage(TransactionDdi.WdfDmaTransactionStopSystemTransfer.class, this::onStopSystemTransfer)
+        .onMessage(ControllerDone.class, this::onControllerDone)
         .onMessage(AdapterReply.AdapterGranted.class, this::onAdapterGranted)
         .onMessage(AdapterReply.AdapterUnavailable.class, this::onAdapterUnavailable)
         .onMessage(AdapterReply.AdapterRequestCancelled.class, this::onAdapterRequestCancelled)
@@ -287,6 +319,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       if (reservationGrant != 0) {
         // §5: Execute with a reservation calls the adapter-control routine directly: EvtProgramDma
         // runs synchronously inside Execute, without arbitration.
+        stagingFromDmaCompleted = false;
         stageFragment();
       }
       // A reservation still being granted: EvtProgramDma follows EvtReserveDma.
@@ -300,7 +333,11 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       }
       slotHeld = true;
     }
-    int registers = profile.isScatterGather() ? pagesOfNextFragment() : packetRegistersNeeded();
+    // System: the channel and all of the adapter's map registers (§4.3).
+    int registers =
+        profile.isSystem()
+            ? adapter.mapRegisters()
+            : profile.isScatterGather() ? pagesOfNextFragment() : packetRegistersNeeded();
     if (registers > adapter.mapRegisters()) {
       return failExecute(call, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
     }
@@ -383,7 +420,9 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private Behavior<TransactionMessage> adapterControl(long grant, int count) {
     TransactionDdi waiting = awaitingAllocation;
     awaitingAllocation = null;
-    releaseLockOnReturn = true;
+    // Packet and scatter-gather release the adapter after the routine; System keeps the channel (KeepObject).
+    releaseLockOnReturn = !profile.isSystem();
+    stagingFromDmaCompleted = false;
     if (allocatingReservation) {
       reservationGrant = grant;
       reservedCount = count;
@@ -483,8 +522,15 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
 
   // ---- Staging and EvtProgramDma (§3.4) ------------------------------------------------------
 
-  /** Maps the next fragment and calls EvtProgramDma for it. */
+  /**
+   * Maps the next fragment and calls EvtProgramDma for it. System: the cancelled flag ends staging
+   * with STATUS_CANCELLED, and EvtDmaTransactionConfigureDmaChannel comes first when registered.
+   */
   private void stageFragment() {
+    if (profile.isSystem() && cancelled) {
+      stagingCancelled();
+      return;
+    }
     long fragment = Math.min(remaining, maxFragmentLength);
     if (reservedCount > 0 && !profile.isScatterGather()) {
       // §3.4 packet step 5: clipped to what the reserved registers can map from the current page offset.
@@ -503,7 +549,65 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     currentLength = fragment;
     remaining -= fragment;
     ScatterGatherList sg = new ScatterGatherList(transferred, fragment, elements, registers);
+    if (profile.isSystem() && channelConfigurationRegistered) {
+      awaitingChannelConfiguration = sg;
+      invoke(new DriverCallback.EvtDmaTransactionConfigureDmaChannel(handle, sg.offset(), sg.length(),
+          getContext().getSelf().narrow()));
+      return;
+    }
+    programDma(sg);
+  }
+
+  /** EvtProgramDma for a mapped fragment; a System fragment is mapped on the controller from here on. */
+  private void programDma(ScatterGatherList sg) {
+    if (profile.isSystem()) {
+      systemTransfer = SystemTransfer.RUNNING;
+    }
     invoke(new DriverCallback.EvtProgramDma(handle, direction, sg, getContext().getSelf().narrow()));
+  }
+
+  /**
+   * §6.2: staging after StopSystemTransfer. From the adapter-control path KMDF synthesizes
+   * EvtDmaTransactionDmaTransferComplete(DmaCancelled) and the transaction stays in Transfer; from
+   * DmaCompleted* that call returns TRUE with STATUS_CANCELLED (handled there).
+   */
+  private void stagingCancelled() {
+    currentLength = 0;
+    if (!stagingFromDmaCompleted && transferCompleteRegistered) {
+      invoke(new DriverCallback.EvtDmaTransactionDmaTransferComplete(
+          handle, direction, DmaCompletionStatus.DMA_CANCELLED, getContext().getSelf().narrow()));
+    }
+  }
+
+  /** The system DMA controller moves the fragment EvtProgramDma set up; its completion routine follows. */
+  private void startControllerTransfer() {
+    long serial = ++controllerSerial;
+    Duration modeled = settings.controller().transferTime(currentLength);
+    if (modeled.isZero()) {
+      getContext().getSelf().tell(new ControllerDone(serial));
+    } else {
+      controllerCompletion = getContext().scheduleOnce(clock.toReal(modeled), getContext().getSelf(), new ControllerDone(serial));
+    }
+  }
+
+  private Behavior<TransactionMessage> onControllerDone(ControllerDone done) {
+    if (done.serial() != controllerSerial || systemTransfer != SystemTransfer.RUNNING) {
+      return this;
+    }
+    systemTransfer = SystemTransfer.FINISHED;
+    controllerCompletion = null;
+    invoke(new DriverCallback.EvtDmaTransactionDmaTransferComplete(
+        handle, direction, DmaCompletionStatus.DMA_COMPLETE, getContext().getSelf().narrow()));
+    return this;
+  }
+
+  private void cancelControllerTransfer() {
+    if (controllerCompletion != null) {
+      controllerCompletion.cancel();
+      controllerCompletion = null;
+    }
+    controllerSerial++;
+    systemTransfer = SystemTransfer.NOT_MAPPED;
   }
 
   // ---- DmaCompleted* (§3.5) ------------------------------------------------------------------
@@ -525,8 +629,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     if (state != TransactionState.TRANSFER) {
       return fatal(call, "K3", "DmaCompleted* when not in Transfer");
     }
-    if (allocation != Allocation.NONE || pending != null && currentLength == 0) {
-      // No fragment is programmed (the next one is still being allocated): nothing is mapped to flush.
+    if (allocation != Allocation.NONE) {
+      // No fragment is programmed (it is still being allocated): nothing is mapped to flush.
       return violation(call, "E6-0x16", "§8.4", BugCheck.DRIVER_VERIFIER_DMA_VIOLATION, 0x16,
           "DmaCompleted* with no fragment programmed");
     }
@@ -559,7 +663,15 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       currentLength = 0;
       startAllocation(registers, false);
     } else {
-      // Packet: the same map registers; the next EvtProgramDma is sent before this call returns.
+      if (profile.isSystem()) {
+        systemTransfer = SystemTransfer.NOT_MAPPED;
+        if (cancelled) {
+          // §6.2: staging sees the flag; this call ends the transaction with STATUS_CANCELLED.
+          return finish(call, NtStatus.STATUS_CANCELLED);
+        }
+      }
+      // Packet and system: the same map registers; the next EvtProgramDma is sent before this call returns.
+      stagingFromDmaCompleted = true;
       stageFragment();
     }
     return reply(call, NtStatus.STATUS_MORE_PROCESSING_REQUIRED, false);
@@ -573,11 +685,21 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     return reply(call, status, true);
   }
 
-  /** Non-forced release of what the transfer holds: a reservation survives (§3.4 packet step 8). */
+  /**
+   * Non-forced release of what the transfer holds: a reservation survives (§3.4 packet step 8).
+   * System: FreeAdapterChannel gives the channel back with the registers, unless reserved.
+   */
   private void releaseTransferResources() {
     abandonAllocation();
+    if (profile.isSystem()) {
+      cancelControllerTransfer();
+      cancelled = false;
+    }
     if (reservedCount == 0) {
       freeTransferRegisters();
+      if (profile.isSystem()) {
+        releaseLock();
+      }
     } else if (registerGrant != reservationGrant) {
       freeTransferRegisters();
     }
@@ -633,7 +755,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       if (state != TransactionState.INITIALIZED) {
         return fatal(call, "K8", "AllocateResources(0) when not Initialized");
       }
-      count = pagesSpanned(pageOffset, length);
+      count = profile.isSystem() ? (adapter == null ? 0 : adapter.mapRegisters()) : pagesSpanned(pageOffset, length);
     } else {
       // The state is checked before the reservation (FxDmaPacketTransaction::ReserveAdapter): Reserved is K9.
       if (state != TransactionState.CREATED
@@ -700,6 +822,10 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     reservedCount = 0;
     allocatingReservation = false;
+    if (profile.isSystem()) {
+      // The reserved system channel goes with the registers (§5 FreeResources → FreeAdapterChannel).
+      releaseLock();
+    }
   }
 
   // ---- Cancel (§6.1) -------------------------------------------------------------------------
@@ -793,18 +919,48 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     return reply(call, NtStatus.STATUS_SUCCESS);
   }
 
+  /** System profiles only (else a verifier break and nothing happens); Release does not clear it (§3.1). */
+  private Behavior<TransactionMessage> onSetTransferCompleteCallback(
+      TransactionDdi.WdfDmaTransactionSetTransferCompleteCallback call) {
+    if (profile.isSystem()) {
+      transferCompleteRegistered = call.registered();
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
+  private Behavior<TransactionMessage> onSetChannelConfigurationCallback(
+      TransactionDdi.WdfDmaTransactionSetChannelConfigurationCallback call) {
+    if (profile.isSystem()) {
+      channelConfigurationRegistered = call.registered();
+    }
+    return reply(call, NtStatus.STATUS_SUCCESS);
+  }
+
   /**
-   * StopSystemTransfer and the two system callback setters: system profiles only (else a verifier
-   * break and nothing happens). System-profile transfers need WdfDmaEnablerConfigureSystemProfile,
-   * which is not emulated yet, so a system transaction never reaches a transfer.
+   * §6.2: sets the cancelled flag and cancels the mapped transfer. A running transfer completes at
+   * once with DmaCancelled; one not mapped yet is stopped by the next staging. A transfer the HAL
+   * already finished (or none at all) is K12 with the verifier on.
    */
-  private Behavior<TransactionMessage> onSystemOnlyDdi(TransactionDdi call) {
-    if (profile.isSystem()
-        && call instanceof TransactionDdi.WdfDmaTransactionStopSystemTransfer
-        && settings.verifier().kmdfVerifierOn()
-        && settings.kmdfMinorVersion() >= 11) {
-      // No system transfer can be running, so the HAL reports it already stopped (§6.2).
-      return fatal(call, "K12", "StopSystemTransfer when the transfer is already stopped");
+  private Behavior<TransactionMessage> onStopSystemTransfer(TransactionDdi.WdfDmaTransactionStopSystemTransfer call) {
+    if (!profile.isSystem()) {
+      return reply(call, NtStatus.STATUS_SUCCESS);
+    }
+    boolean stopped =
+        state != TransactionState.TRANSFER || cancelled || systemTransfer == SystemTransfer.FINISHED;
+    if (stopped) {
+      if (settings.verifier().kmdfVerifierOn() && settings.kmdfMinorVersion() >= 11) {
+        return fatal(call, "K12", "StopSystemTransfer when the transfer is already stopped");
+      }
+      return reply(call, NtStatus.STATUS_SUCCESS);
+    }
+    cancelled = true;
+    if (systemTransfer == SystemTransfer.RUNNING) {
+      cancelControllerTransfer();
+      systemTransfer = SystemTransfer.FINISHED;
+      if (transferCompleteRegistered) {
+        invoke(new DriverCallback.EvtDmaTransactionDmaTransferComplete(
+            handle, direction, DmaCompletionStatus.DMA_CANCELLED, getContext().getSelf().narrow()));
+      }
     }
     return reply(call, NtStatus.STATUS_SUCCESS);
   }
@@ -828,6 +984,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     CallbackOutcome outcome = pending.returned(returned.status(), clock, peers.trace());
     pending = null;
+    lastCallbackResult = returned.result();
     return afterCallback(outcome);
   }
 
@@ -845,6 +1002,16 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   }
 
   private Behavior<TransactionMessage> afterCallback(CallbackOutcome outcome) {
+    if (outcome.kind() == CallbackKind.EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL) {
+      afterChannelConfiguration(outcome);
+    } else if (outcome.kind() == CallbackKind.EVT_PROGRAM_DMA
+        && profile.isSystem()
+        && state == TransactionState.TRANSFER
+        && transferCompleteRegistered
+        && systemTransfer == SystemTransfer.RUNNING) {
+      // A StopSystemTransfer during EvtProgramDma already completed it with DmaCancelled (§6.3).
+      startControllerTransfer();
+    }
     if (releaseLockOnReturn
         && (outcome.kind() == CallbackKind.EVT_PROGRAM_DMA || outcome.kind() == CallbackKind.EVT_RESERVE_DMA)) {
       // Packet and scatter-gather: the adapter is released when the adapter-control routine returns.
@@ -895,6 +1062,21 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
 
   private String adapterIdOrNone() {
     return holding == null ? "-" : holding.adapterId();
+  }
+
+  /** §3.3: TRUE → map and call EvtProgramDma; FALSE → the driver stopped the transfer: no mapping. */
+  private void afterChannelConfiguration(CallbackOutcome outcome) {
+    ScatterGatherList sg = awaitingChannelConfiguration;
+    awaitingChannelConfiguration = null;
+    if (sg == null || outcome.hung() || !lastCallbackResult || state != TransactionState.TRANSFER) {
+      return;
+    }
+    if (cancelled) {
+      // StopSystemTransfer came while the channel was being configured: the mapping sees the flag.
+      stagingCancelled();
+      return;
+    }
+    programDma(sg);
   }
 
   // ---- Violations ----------------------------------------------------------------------------

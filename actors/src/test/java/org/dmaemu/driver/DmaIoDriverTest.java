@@ -142,4 +142,21 @@ class DmaIoDriverTest {
     assertEquals(2, trace.all().stream().filter(e -> e.name().equals("EvtReserveDma")).count(),
         "one reservation per transaction, kept across requests");
   }
+
+  @Test
+  @DisplayName("§4.6/§6.3 system-profile driver: ConfigureSystemProfile in PrepareHardware, the controller's completion drives DmaCompleted")
+  void systemProfile() {
+    RecordingTrace trace = new RecordingTrace();
+    DmaIoDriver.Settings system =
+        new DmaIoDriver.Settings(
+            DmaIoDriver.Mode.SYSTEM, DmaEnablerConfig.init(DmaProfile.SYSTEM_DUPLEX, 16384), 2, 1, 50_000, 0.5, 20, 0,
+            List.of(), 15);
+    assertAllSucceeded(run(system, trace), 1, 50_000);
+    assertTrue(trace.all().stream().anyMatch(e -> e.name().equals("EvtDmaTransactionDmaTransferComplete")));
+    // The channel is held for the whole transaction: one AdapterLockHeld span per transaction, not per fragment.
+    long locks = trace.all().stream().filter(e -> e.name().equals("AdapterLockHeld")).count();
+    long programs = trace.all().stream().filter(e -> e.name().equals("EvtProgramDma")).count();
+    assertEquals(20, locks);
+    assertTrue(programs > locks, "fragments of at most 16 KiB: " + programs + " EvtProgramDma for 20 transactions");
+  }
 }

@@ -65,7 +65,7 @@ public final class TransactionHarness {
     DmaTransaction.Settings settings =
         new DmaTransaction.Settings(
             enabler, 1, 4096, 33, new VerifierSettings(true, onViolation), Duration.ofSeconds(3),
-            read.apply(enabler), write.apply(enabler));
+            read.apply(enabler), write.apply(enabler), org.dmaemu.transaction.SystemController.defaults());
     this.tx =
         kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE)));
   }

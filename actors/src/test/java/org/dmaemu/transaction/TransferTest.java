@@ -83,7 +83,7 @@ class TransferTest {
       AdapterArbiters arbiters = new AdapterArbiters("adapter-" + ids, adapter.mapRegisters(),
           adapter.maximumFragmentLength(), lock.getRef(), pool.getRef());
       DmaTransaction.Settings settings = new DmaTransaction.Settings(
-          enabler, 1, 4096, 33, new VerifierSettings(true, OnViolation.RECORD), Duration.ofSeconds(3), arbiters, arbiters);
+          enabler, 1, 4096, 33, new VerifierSettings(true, OnViolation.RECORD), Duration.ofSeconds(3), arbiters, arbiters, SystemController.defaults());
       ActorRef<DriverMessage> driver = driverAndCaller.getRef().narrow();
       tx = kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE)));
     }
