@@ -480,9 +480,11 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private void releaseLock() {
     if (lockHeld) {
       lockHeld = false;
+      // Read the clock before the release: the span must end before the next holder's begins.
+      long releasedAtMicros = clock.nowMicros();
       holding.lock().tell(new AdapterLockMessage.ReleaseAdapter(lockRequest, getContext().getSelf().narrow()));
       if (peers.trace().enabled()) {
-        peers.trace().span("AdapterLockHeld", holding.adapterId(), lockGrantedAtMicros, clock.nowMicros(),
+        peers.trace().span("AdapterLockHeld", holding.adapterId(), lockGrantedAtMicros, releasedAtMicros,
             Map.of("device", handle.deviceId(), "transaction", handle.toString()));
       }
     }
@@ -596,8 +598,11 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     systemTransfer = SystemTransfer.FINISHED;
     controllerCompletion = null;
-    invoke(new DriverCallback.EvtDmaTransactionDmaTransferComplete(
-        handle, direction, DmaCompletionStatus.DMA_COMPLETE, getContext().getSelf().narrow()));
+    if (transferCompleteRegistered) {
+      // The HAL's completion routine is set only with the callback (§3.4); otherwise the device tells the driver.
+      invoke(new DriverCallback.EvtDmaTransactionDmaTransferComplete(
+          handle, direction, DmaCompletionStatus.DMA_COMPLETE, getContext().getSelf().narrow()));
+    }
     return this;
   }
 
@@ -1007,9 +1012,9 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     } else if (outcome.kind() == CallbackKind.EVT_PROGRAM_DMA
         && profile.isSystem()
         && state == TransactionState.TRANSFER
-        && transferCompleteRegistered
         && systemTransfer == SystemTransfer.RUNNING) {
-      // A StopSystemTransfer during EvtProgramDma already completed it with DmaCancelled (§6.3).
+      // The controller moves the data whether or not a completion callback is registered; a
+      // StopSystemTransfer during EvtProgramDma already completed it with DmaCancelled (§6.3).
       startControllerTransfer();
     }
     if (releaseLockOnReturn
