@@ -28,12 +28,13 @@ import org.dmaemu.time.Seeds;
  * interrupts and every power callback registered.
  *
  * <ul>
- *   <li>40% power only: 1–3 enablers of mixed profiles, the reference driver, no transfer.
- *   <li>60% DMA devices, one reference DMA driver each ({@link #DMA_KINDS}) with a DMA engine
+ *   <li>30% power only: 1–3 enablers of mixed profiles, the reference driver, no transfer.
+ *   <li>70% DMA devices, one reference DMA driver each ({@link #DMA_KINDS}) with a DMA engine
  *       ({@link HardwareSettings#defaults()}), running 20–50 requests of 1 B–128 KiB once started:
  *       20% PLX-style scatter-gather, 15% packet on DMA v2 (three transactions contend for the
  *       device's one packet slot), 15% packet on DMA v3 (four transactions of up to five map
- *       registers contend for a five-register adapter), 10% reserving packet.
+ *       registers contend for a five-register adapter), 10% reserving packet, 10% system DMA
+ *       (a SystemDuplex enabler; the channel and all its map registers are held per transaction).
  * </ul>
  *
  * Every driver fails or hangs a small share of power callbacks ({@link #DRIVER_RULES}) and takes
@@ -106,10 +107,17 @@ public final class DefaultWorkload implements Workload {
               "reserving packet (DMA v3)",
               DmaIoDriver.Mode.RESERVING_PACKET,
               DmaEnablerConfig.init(DmaProfile.PACKET, 64 * KIB).withWdmDmaVersionOverride(3).withAllCallbacks(),
-              2, 1, 128 * KIB, 0.5, 0, 8));
+              2, 1, 128 * KIB, 0.5, 0, 8),
+          // System DMA (SoC): a SystemDuplex enabler configured in EvtDevicePrepareHardware; the system
+          // DMA controller moves 16 KiB fragments and EvtDmaTransactionDmaTransferComplete drives DmaCompleted.
+          new DmaIoPlan(
+              "system DMA (SystemDuplex)",
+              DmaIoDriver.Mode.SYSTEM,
+              DmaEnablerConfig.init(DmaProfile.SYSTEM_DUPLEX, 16 * KIB).withAllCallbacks(),
+              2, 1, 128 * KIB, 0.5, 0, 0));
 
-  /** Percent of devices of each {@link #DMA_KINDS} entry; the rest (40%) are power only. */
-  public static final List<Integer> DMA_SHARES = List.of(20, 15, 15, 10);
+  /** Percent of devices of each {@link #DMA_KINDS} entry; the rest (30%) are power only. */
+  public static final List<Integer> DMA_SHARES = List.of(20, 15, 15, 10, 10);
 
   /** Requests a DMA device runs: uniform in [MIN_REQUESTS, MAX_REQUESTS]. */
   public static final int MIN_REQUESTS = 20;

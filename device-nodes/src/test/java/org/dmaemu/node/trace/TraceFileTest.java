@@ -43,9 +43,10 @@ class TraceFileTest {
   private static final Map<String, String> OTHER_INSTANTS = Map.of("MapRegistersGranted", "arbitration");
   /** Callbacks of the I/O path: not counted in the summary's callbacks, which are the PnP and power paths'. */
   private static final Set<String> IO_CALLBACKS =
-      Set.of("EvtProgramDma", "EvtReserveDma", "EvtInterruptIsr", "EvtInterruptDpc");
+      Set.of("EvtProgramDma", "EvtReserveDma", "EvtInterruptIsr", "EvtInterruptDpc",
+          "EvtDmaTransactionDmaTransferComplete", "EvtDmaTransactionConfigureDmaChannel");
 
-  /** Enough for every kind of device of the default workload (60% of them do DMA). */
+  /** Enough for every kind of device of the default workload (70% of them do DMA). */
   private static final int DEVICES = 40;
 
   @Test

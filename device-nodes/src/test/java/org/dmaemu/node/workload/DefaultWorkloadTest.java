@@ -22,7 +22,7 @@ class DefaultWorkloadTest {
   private static final DefaultWorkload WORKLOAD = DefaultWorkload.standard();
 
   @Test
-  @DisplayName("§5 the mix is seeded per device: 40% power only, then SG 20%, packet v2 15%, packet v3 15%, reserving 10%")
+  @DisplayName("§5 the mix is seeded per device: 30% power only, then SG 20%, packet v2 15%, packet v3 15%, reserving 10%, system 10%")
   void mix() {
     int devices = 20_000;
     Map<String, Integer> kinds = new HashMap<>();
@@ -41,7 +41,7 @@ class DefaultWorkloadTest {
         assertTrue(plan.enablers().size() >= 1 && plan.enablers().size() <= 3);
       }
     }
-    assertShare(kinds.get("power only"), 40, devices);
+    assertShare(kinds.get("power only"), 30, devices);
     for (int k = 0; k < DefaultWorkload.DMA_KINDS.size(); k++) {
       assertShare(kinds.get(DefaultWorkload.DMA_KINDS.get(k).kind()), DefaultWorkload.DMA_SHARES.get(k), devices);
     }
@@ -63,8 +63,11 @@ class DefaultWorkloadTest {
       // The rules apply to DMA enablers too: all six enabler callbacks are registered.
       assertEquals(6, kind.enabler().callbacks().size(), kind.kind());
     }
-    assertEquals(Map.of(DmaIoDriver.Mode.SCATTER_GATHER, 1, DmaIoDriver.Mode.PACKET, 2, DmaIoDriver.Mode.RESERVING_PACKET, 1), modes);
-    assertEquals(100, 40 + DefaultWorkload.DMA_SHARES.stream().mapToInt(Integer::intValue).sum());
+    assertEquals(
+        Map.of(DmaIoDriver.Mode.SCATTER_GATHER, 1, DmaIoDriver.Mode.PACKET, 2, DmaIoDriver.Mode.RESERVING_PACKET, 1,
+            DmaIoDriver.Mode.SYSTEM, 1),
+        modes);
+    assertEquals(100, 30 + DefaultWorkload.DMA_SHARES.stream().mapToInt(Integer::intValue).sum());
   }
 
   @Test
