@@ -155,6 +155,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   /** Pool request of the registers held by this transfer (packet: whole transaction; SG: fragment); 0 if none. */
   private long registerGrant;
   private int registerCount;
+  private long registersGrantedAtMicros;
+  private long reservationGrantedAtMicros;
   /** Map registers reserved by AllocateResources; survives Release (§3.1 Reset). */
   private int reservedCount;
   private long reservationGrant;
@@ -426,6 +428,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     if (allocatingReservation) {
       reservationGrant = grant;
       reservedCount = count;
+      reservationGrantedAtMicros = clock.nowMicros();
       invoke(new DriverCallback.EvtReserveDma(handle, getContext().getSelf().narrow()));
       if (state == TransactionState.TRANSFER) {
         // Executed while the reservation was pending: the transfer starts once EvtReserveDma ran.
@@ -434,6 +437,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     } else {
       registerGrant = grant;
       registerCount = count;
+      registersGrantedAtMicros = clock.nowMicros();
       stageFragment();
     }
     if (waiting != null) {
@@ -492,9 +496,19 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
 
   private void freeTransferRegisters() {
     if (registerGrant != 0) {
+      traceRegistersHeld(registersGrantedAtMicros, registerCount, false);
       holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(registerGrant, getContext().getSelf().narrow()));
       registerGrant = 0;
       registerCount = 0;
+    }
+  }
+
+  /** A span on the adapter's track for as long as this transaction held its map registers. */
+  private void traceRegistersHeld(long fromMicros, int count, boolean reservation) {
+    if (peers.trace().enabled()) {
+      peers.trace().span("MapRegistersHeld", holding.adapterId(), fromMicros, clock.nowMicros(),
+          Map.of("device", handle.deviceId(), "transaction", handle.toString(), "registers", Integer.toString(count),
+              "reservation", Boolean.toString(reservation)));
     }
   }
 
@@ -819,6 +833,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       abandonAllocation();
     }
     if (reservationGrant != 0) {
+      traceRegistersHeld(reservationGrantedAtMicros, reservedCount, true);
       holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(reservationGrant, getContext().getSelf().narrow()));
       if (registerGrant == reservationGrant) {
         registerGrant = 0;
