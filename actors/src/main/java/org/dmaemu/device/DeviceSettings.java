@@ -60,20 +60,8 @@ public record DeviceSettings(
     return new DeviceSettings(platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline, verifier, hardware);
   }
 
-  public DeviceSettings withKmdfMinorVersion(int minor) {
-    return new DeviceSettings(platform, minor, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware);
-  }
-
-  public DeviceSettings withPlatform(PlatformSettings p) {
-    return new DeviceSettings(p, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware);
-  }
-
   public DeviceSettings withCallbackDeadline(Duration deadline) {
     return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline, verifier, hardware);
-  }
-
-  public DeviceSettings withRegisteredCallbacks(Set<CallbackKind> registered) {
-    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registered, callbackDeadline, verifier, hardware);
   }
 
   public DeviceSettings withVerifier(VerifierSettings v) {

@@ -18,8 +18,4 @@ public final class PacketDmaSlot {
   public void release() {
     busy.set(false);
   }
-
-  public boolean isBusy() {
-    return busy.get();
-  }
 }

@@ -137,7 +137,6 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private AdapterArbiters adapter;
   private long length;
   private int pageOffset;
-  private long requestId;
   private long maxFragmentLength;
   private boolean singleTransfer;
   private boolean immediate;
@@ -250,7 +249,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   // ---- Initialize (§3.3) ---------------------------------------------------------------------
 
   private Behavior<TransactionMessage> onInitialize(TransactionDdi.WdfDmaTransactionInitialize call) {
-    return initialize(call, call.direction(), call.length(), call.pageOffset(), 0);
+    return initialize(call, call.direction(), call.length(), call.pageOffset());
   }
 
   private Behavior<TransactionMessage> onInitializeUsingRequest(
@@ -259,11 +258,11 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       // InitializeUsingRequest rejects a zero-length request with STATUS_INVALID_DEVICE_REQUEST (§3.3).
       return reply(call, NtStatus.STATUS_INVALID_DEVICE_REQUEST);
     }
-    return initialize(call, call.direction(), call.length(), call.pageOffset(), call.requestId());
+    return initialize(call, call.direction(), call.length(), call.pageOffset());
   }
 
   private Behavior<TransactionMessage> initialize(
-      TransactionDdi call, DmaDirection dir, long bytes, int offset, long request) {
+      TransactionDdi call, DmaDirection dir, long bytes, int offset) {
     // Parameters are checked before the state (§3.2).
     if (bytes <= 0 || dir == null || offset < 0 || offset >= pageSize) {
       return reply(call, NtStatus.STATUS_INVALID_PARAMETER);
@@ -293,7 +292,6 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     adapter = chosen;
     length = truncated;
     pageOffset = offset;
-    requestId = request;
     maxFragmentLength = fragment;
     transferred = 0;
     remaining = truncated;
@@ -1142,7 +1140,6 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     direction = DmaDirection.READ_FROM_DEVICE;
     length = 0;
     pageOffset = 0;
-    requestId = 0;
     transferred = 0;
     remaining = 0;
     currentLength = 0;
