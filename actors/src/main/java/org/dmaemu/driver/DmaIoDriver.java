@@ -7,8 +7,11 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.EnablerCreateResult;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -24,11 +27,17 @@ import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
 import org.dmaemu.protocol.transaction.TransactionHandle;
 import org.dmaemu.time.NodeClock;
+import org.dmaemu.time.Seeds;
+import org.dmaemu.workload.ArrivalPattern;
+import org.dmaemu.workload.IoWorkload;
 
 /**
  * The reference DMA drivers (reference §9): one enabler, a fixed set of DMA transactions created
- * in EvtDriverDeviceAdd and reused through WdfDmaTransactionRelease, and a stream of I/O requests
- * (sizes and directions drawn from the device's seeded stream) while self-managed I/O runs.
+ * in EvtDriverDeviceAdd and reused through WdfDmaTransactionRelease, and the I/O requests of its
+ * {@link IoWorkload} while self-managed I/O runs: a closed loop keeps a number of them in flight;
+ * open and on/off loops take Poisson arrivals into a queue that the free transactions drain.
+ * Sizes, directions and arrival gaps come from the device's own stream (run seed, device id), apart
+ * from the stream that answers callbacks, so power requests arriving mid-I/O change no request.
  *
  * <ul>
  *   <li>{@link Mode#SCATTER_GATHER}: the PLX9x5x flow (§9.2, §9.3) — Initialize, Execute,
@@ -63,38 +72,33 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   /**
-   * @param outstanding transactions, hence requests in flight at once
-   * @param minBytes smallest request, bytes
-   * @param maxBytes largest request, bytes (uniform between)
-   * @param readFraction share of requests that read from the device
-   * @param requests requests per device over the run
+   * @param transactions DMA transactions the driver creates: the most requests in flight at once
+   * @param workload when requests arrive, their sizes and directions, and when the I/O ends
    * @param reservedRegisters RESERVING_PACKET: map registers each transaction reserves (at least
    *     1: the count is derived only from an initialized buffer, and these reserve before any)
    */
   public record Settings(
       Mode mode,
       DmaEnablerConfig enabler,
-      int outstanding,
-      long minBytes,
-      long maxBytes,
-      double readFraction,
-      long requests,
+      int transactions,
+      IoWorkload workload,
       int reservedRegisters,
       List<CallbackRule> rules,
       long runSeed) {
 
     public Settings {
-      if (outstanding < 1) {
-        throw new IllegalArgumentException("outstanding must be at least 1, got " + outstanding);
+      if (transactions < 1) {
+        throw new IllegalArgumentException("transactions must be at least 1, got " + transactions);
       }
-      if (minBytes < 1 || maxBytes < minBytes) {
-        throw new IllegalArgumentException("request sizes must satisfy 1 <= min <= max, got " + minBytes + ".." + maxBytes);
+      if (workload == null) {
+        throw new IllegalArgumentException("a DMA driver needs a workload");
       }
-      if (!(readFraction >= 0 && readFraction <= 1)) {
-        throw new IllegalArgumentException("read fraction must be in [0, 1], got " + readFraction);
+      if (workload.pattern() instanceof ArrivalPattern.Closed closed && closed.outstanding() > transactions) {
+        throw new IllegalArgumentException(
+            "a closed loop of " + closed.outstanding() + " outstanding requests needs as many transactions, got " + transactions);
       }
-      if (requests < 0 || reservedRegisters < 0) {
-        throw new IllegalArgumentException("requests and reserved registers must not be negative");
+      if (reservedRegisters < 0) {
+        throw new IllegalArgumentException("reserved registers must not be negative");
       }
       if (mode == Mode.RESERVING_PACKET && reservedRegisters < 1) {
         // AllocateResources(0) outside Initialized is bug check K8 (reference §8.1).
@@ -122,13 +126,28 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     TransactionHandle tx;
     SlotState state = SlotState.IDLE;
     boolean reserved;
+    /** The reservation was refused: this transaction carries no I/O. */
+    boolean unusable;
     boolean retryAfterRelease;
-    DmaDirection direction;
-    long size;
-    long startMicros;
+    Request request;
+    long programMicros;
     long bytes;
     NtStatus status;
   }
+
+  /** An I/O request: drawn when it arrives, run on a free transaction. */
+  private record Request(long sequence, DmaDirection direction, long size, long arrivalMicros) {}
+
+  /** Open-loop arrivals due. */
+  private enum Arrive implements DriverMessage {
+    INSTANCE
+  }
+
+  /** The most requests an open-loop driver queues; more fail at once with STATUS_INSUFFICIENT_RESOURCES. */
+  static final int MAX_QUEUED = 4096;
+
+  // "WORK": the purpose of the device's workload stream (sizes, directions, arrival times).
+  private static final long WORKLOAD_STREAM = 0x57_4F_52_4BL;
 
   private static final int WRITE_CHANNEL = 0;
   private static final int READ_CHANNEL = 1;
@@ -146,9 +165,21 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   /** EvtDeviceSelfManagedIoCleanup returns once every FreeResources has (KMDF's call is synchronous). */
   private DriverCallback pendingCleanup;
   private int freesInFlight;
+  private final TimerScheduler<DriverMessage> timers;
+  private final IoWorkload workload;
+  private final SplittableRandom workloadRandom;
+  private final ArrayDeque<Request> queue = new ArrayDeque<>();
+  /** Slots a closed loop keeps busy: its outstanding count; every slot for open loops. */
+  private final int activeSlots;
   private boolean running;
-  private long issued;
   private int inFlight;
+  private long submitted;
+  /** Clock time of the first I/O start; arrival times and the duration count from here. */
+  private long ioStartMicros = -1;
+  /** Open loops: the next arrival in the Poisson process's own time (burst time for on/off). */
+  private double poissonMicros;
+  private boolean arrivalsEnded;
+  private boolean finishReported;
 
   public static Behavior<DriverMessage> create(Settings settings, IoObserver observer, DriverContext context) {
     return Behaviors.setup(
@@ -168,7 +199,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     this.clock = NodeClock.get(context.getSystem());
     this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock);
     this.setup = new DmaObjectsSetup(driverContext, context.getSelf(), rules);
-    this.slots = new Slot[settings.outstanding()];
+    this.timers = timers;
+    this.workload = settings.workload();
+    this.workloadRandom = new SplittableRandom(Seeds.derive(settings.runSeed(), driverContext.deviceId(), WORKLOAD_STREAM));
+    this.slots = new Slot[settings.transactions()];
+    this.activeSlots =
+        workload.pattern() instanceof ArrivalPattern.Closed closed ? closed.outstanding() : slots.length;
     for (int i = 0; i < slots.length; i++) {
       slots[i] = new Slot();
     }
@@ -193,6 +229,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         .onMessage(TransactionCreateResult.class, this::onTransactionCreated)
         .onMessage(TransactionDdiReturn.class, this::onDdiReturn)
         .onMessage(RuleBook.DelayedReturn.class, this::onDelayedReturn)
+        .onMessageEquals(Arrive.INSTANCE, this::onArrive)
         .build();
   }
 
@@ -244,8 +281,14 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     NtStatus status = rules.answer(start);
     if (status != null && status.isSuccess() && (engine != null || settings.mode() == Mode.SYSTEM)) {
       running = true;
-      for (Slot slot : slots) {
-        startSlot(slot);
+      if (ioStartMicros < 0) {
+        ioStartMicros = clock.nowMicros();
+        if (!(workload.pattern() instanceof ArrivalPattern.Closed)) {
+          scheduleNextArrival();
+        }
+      }
+      for (int i = 0; i < activeSlots; i++) {
+        startSlot(slots[i]);
       }
     }
     return this;
@@ -267,6 +310,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onSelfManagedIoCleanup(DriverCallback cleanup) {
+    // No more I/O: requests still queued are cancelled, as KMDF purges a power-managed queue.
+    endArrivals();
+    while (!queue.isEmpty()) {
+      end(queue.poll(), 0, NtStatus.STATUS_CANCELLED);
+    }
+    reportFinishedIfDone();
     // The device is going away: give the reservations back (§5 FreeResources).
     for (Slot slot : slots) {
       if (slot.reserved && slot.tx != null) {
@@ -301,7 +350,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   // ---- Requests ------------------------------------------------------------------------------
 
   private void startSlot(Slot slot) {
-    if (slot.tx == null || slot.state != SlotState.IDLE) {
+    if (slot.tx == null || slot.state != SlotState.IDLE || slot.unusable) {
       return;
     }
     if (settings.mode() == Mode.RESERVING_PACKET && !slot.reserved) {
@@ -314,30 +363,160 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     issue(slot);
   }
 
-  /** The next request on this slot's transaction, if the run wants more. */
+  /** The next request on this slot's transaction, if there is one. */
   private void issue(Slot slot) {
-    if (!running || issued >= settings.requests()) {
+    Request next = running ? nextRequest() : null;
+    if (next == null) {
       slot.state = SlotState.IDLE;
       return;
     }
-    issued++;
+    slot.request = next;
     inFlight++;
-    var random = rules.random();
-    slot.size = settings.minBytes() == settings.maxBytes()
-        ? settings.minBytes()
-        : settings.minBytes() + random.nextLong(settings.maxBytes() - settings.minBytes() + 1);
-    slot.direction = random.nextDouble() < settings.readFraction() ? DmaDirection.READ_FROM_DEVICE : DmaDirection.WRITE_TO_DEVICE;
-    slot.startMicros = clock.nowMicros();
     initialize(slot);
+  }
+
+  /** A queued request (open loops), or a new one (closed loops), or none. */
+  private Request nextRequest() {
+    if (!(workload.pattern() instanceof ArrivalPattern.Closed)) {
+      return queue.poll();
+    }
+    long now = clock.nowMicros();
+    return mayArrive(now) ? arrive(now) : null;
+  }
+
+  /** Whether a request may still arrive at clock time {@code micros}; ends the arrivals if not. */
+  private boolean mayArrive(long micros) {
+    if (arrivalsEnded) {
+      return false;
+    }
+    boolean more = (workload.requests() == 0 || submitted < workload.requests())
+        && micros - ioStartMicros < workload.durationMicros();
+    if (!more) {
+      endArrivals();
+    }
+    return more;
+  }
+
+  /** A new request, arriving at clock time {@code micros}: its size, then its direction, from the device's stream. */
+  private Request arrive(long micros) {
+    long size = workload.sizes().draw(workloadRandom);
+    DmaDirection direction =
+        workloadRandom.nextDouble() < workload.readFraction() ? DmaDirection.READ_FROM_DEVICE : DmaDirection.WRITE_TO_DEVICE;
+    Request request = new Request(submitted++, direction, size, micros);
+    observer.requestSubmitted(driverContext.deviceId(), request.sequence(), direction, size);
+    return request;
+  }
+
+  // ---- Open loops: Poisson arrivals --------------------------------------------------------
+
+  /**
+   * Draws the gap to the next arrival and sets the timer. The timer may fire late (the scheduler
+   * ticks), so {@link #onArrive} takes every arrival due by then, each with its own arrival time:
+   * the rate is the workload's whatever the tick.
+   */
+  private void scheduleNextArrival() {
+    poissonMicros += nextGap();
+    long at = nextArrivalClockMicros();
+    if (!mayArriveAt(at)) {
+      endArrivals();
+      reportFinishedIfDone();
+      return;
+    }
+    timers.startSingleTimer(Arrive.INSTANCE, clock.toReal(Duration.ofNanos(Math.max(0, at - clock.nowMicros()) * 1000)));
+  }
+
+  /** An exponential gap, in microseconds of the Poisson process's time. */
+  private double nextGap() {
+    double rate = workload.pattern() instanceof ArrivalPattern.Open open
+        ? open.perSecond()
+        : ((ArrivalPattern.OnOff) workload.pattern()).perSecond();
+    return -Math.log(1.0 - workloadRandom.nextDouble()) * 1_000_000.0 / rate;
+  }
+
+  /** The clock time of the next arrival: on/off patterns place burst time inside the bursts. */
+  private long nextArrivalClockMicros() {
+    long t = (long) poissonMicros;
+    if (workload.pattern() instanceof ArrivalPattern.OnOff onOff) {
+      long on = onOff.on().toNanos() / 1000;
+      long period = on + onOff.off().toNanos() / 1000;
+      t = (t / on) * period + t % on;
+    }
+    return ioStartMicros + t;
+  }
+
+  private boolean mayArriveAt(long clockMicros) {
+    return !arrivalsEnded
+        && (workload.requests() == 0 || submitted < workload.requests())
+        && clockMicros - ioStartMicros < workload.durationMicros();
+  }
+
+  private Behavior<DriverMessage> onArrive() {
+    long now = clock.nowMicros();
+    long at = nextArrivalClockMicros();
+    while (at <= now && mayArriveAt(at)) {
+      Request request = arrive(at);
+      if (queue.size() >= MAX_QUEUED) {
+        end(request, 0, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+      } else {
+        queue.add(request);
+      }
+      poissonMicros += nextGap();
+      at = nextArrivalClockMicros();
+    }
+    if (mayArriveAt(at)) {
+      timers.startSingleTimer(Arrive.INSTANCE, clock.toReal(Duration.ofNanos(Math.max(0, at - now) * 1000)));
+    } else {
+      endArrivals();
+    }
+    if (running) {
+      for (int i = 0; i < activeSlots && !queue.isEmpty(); i++) {
+        if (slots[i].state == SlotState.IDLE) {
+          startSlot(slots[i]);
+        }
+      }
+    }
+    reportFinishedIfDone();
+    return this;
+  }
+
+  private void endArrivals() {
+    if (!arrivalsEnded) {
+      arrivalsEnded = true;
+      timers.cancel(Arrive.INSTANCE);
+    }
+  }
+
+  /** Tells the observer once: no request will arrive, none is queued, none is in flight. */
+  private void reportFinishedIfDone() {
+    if (arrivalsEnded && queue.isEmpty() && inFlight == 0 && !finishReported) {
+      finishReported = true;
+      observer.ioFinished(driverContext.deviceId(), submitted);
+    }
+  }
+
+  /** Reports the end of a request. */
+  private void end(Request request, long bytes, NtStatus status) {
+    long now = clock.nowMicros();
+    observer.requestCompleted(
+        new IoObserver.RequestEnd(
+            driverContext.deviceId(),
+            request.sequence(),
+            request.direction(),
+            bytes,
+            status,
+            now - request.arrivalMicros(),
+            request.arrivalMicros() - ioStartMicros));
   }
 
   private void initialize(Slot slot) {
     slot.state = SlotState.INITIALIZING;
     slot.tx.ref().tell(
-        new TransactionDdi.WdfDmaTransactionInitialize(slot.direction, slot.size, 0, getContext().getSelf().narrow()));
+        new TransactionDdi.WdfDmaTransactionInitialize(
+            slot.request.direction(), slot.request.size(), 0, getContext().getSelf().narrow()));
   }
 
   private Behavior<DriverMessage> onProgramDma(DriverCallback.EvtProgramDma program) {
+    slotOf(program.transaction()).programMicros = clock.nowMicros();
     if (settings.mode() == Mode.SYSTEM) {
       // The system DMA controller moves the data; the device side needs no programming here.
       if (!running) {
@@ -368,6 +547,10 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private Behavior<DriverMessage> onIsr(DriverCallback.EvtInterruptIsr isr) {
     // Read and clear the status; the work is done in the DPC (§9.2 R7).
     latched.addAll(isr.completed());
+    long now = clock.nowMicros();
+    for (CompletedTransfer done : isr.completed()) {
+      observer.programToInterrupt(driverContext.deviceId(), now - slotOf(done.transaction()).programMicros);
+    }
     engine.tell(new DmaEngineMessage.WdfInterruptQueueDpcForIsr(isr.interruptIndex()));
     isr.replyTo().tell(CallbackReturn.ofBoolean(true));
     return this;
@@ -386,6 +569,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   /** §6.3: the system DMA controller finished: DmaCompleted, or DmaCompletedFinal if it was cancelled or failed. */
   private Behavior<DriverMessage> onTransferComplete(DriverCallback.EvtDmaTransactionDmaTransferComplete complete) {
     complete.replyTo().tell(CallbackReturn.SUCCESS);
+    observer.programToInterrupt(
+        driverContext.deviceId(), clock.nowMicros() - slotOf(complete.transaction()).programMicros);
     TransactionDdi next =
         complete.status() == DmaCompletionStatus.DMA_COMPLETE
             ? new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow())
@@ -472,11 +657,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   /** A request ends: report it, start the next on this transaction, retry those refused as busy. */
   private Behavior<DriverMessage> requestDone(Slot slot) {
     inFlight--;
-    observer.requestCompleted(
-        driverContext.deviceId(), slot.direction, slot.bytes, slot.status, clock.nowMicros() - slot.startMicros);
+    end(slot.request, slot.bytes, slot.status);
+    slot.request = null;
     slot.state = SlotState.IDLE;
     retryWaiting();
     issue(slot);
+    reportFinishedIfDone();
     return answerSuspendIfIdle();
   }
 
@@ -500,12 +686,32 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   private Behavior<DriverMessage> onAllocateResourcesReturn(Slot slot, TransactionDdiReturn r) {
     if (!r.status().isSuccess()) {
-      // No reservation: this transaction carries no I/O.
+      // No reservation: this transaction carries no I/O. Without any usable transaction, the
+      // requests that arrive fail with the reservation's status.
       slot.state = SlotState.IDLE;
       slot.reserved = false;
-      observer.requestCompleted(driverContext.deviceId(), DmaDirection.READ_FROM_DEVICE, 0, r.status(), 0);
+      slot.unusable = true;
+      getContext().getLog().warn(
+          "{}: WdfDmaTransactionAllocateResources failed with {}; transaction {} carries no I/O",
+          driverContext.deviceId(), r.status(), slot.tx.id());
+      if (noUsableSlot()) {
+        endArrivals();
+        while (!queue.isEmpty()) {
+          end(queue.poll(), 0, r.status());
+        }
+        reportFinishedIfDone();
+      }
     }
     return this;
+  }
+
+  private boolean noUsableSlot() {
+    for (int i = 0; i < activeSlots; i++) {
+      if (!slots[i].unusable) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Slot slotOf(TransactionHandle tx) {

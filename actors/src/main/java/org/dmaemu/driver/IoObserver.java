@@ -4,19 +4,57 @@ import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.enabler.DmaDirection;
 
 /**
- * Where a driver reports the I/O requests it completed. Implementations must not block; the
- * node's metrics take these from many actors at once.
+ * Where a driver reports its I/O requests: each one when it arrives and when it ends, how long its
+ * fragments took from EvtProgramDma to the interrupt, and when the device will issue no more.
+ * Implementations must not block; the node's metrics take these from many actors at once.
+ *
+ * <p>Every request that arrives ({@link #requestSubmitted}) ends exactly once ({@link
+ * #requestCompleted}): completed (a success status), cancelled ({@code STATUS_CANCELLED}: still
+ * queued when the device went away) or failed (any other status).
  */
 public interface IoObserver {
 
-  IoObserver NONE = (deviceId, direction, bytes, status, latencyMicros) -> {};
+  IoObserver NONE = end -> {};
+
+  /** A request ended. */
+  void requestCompleted(RequestEnd end);
 
   /**
-   * A request ended.
+   * A request arrived. {@code sequence} counts from 0 per device; sizes and directions are drawn
+   * from the device's own stream in sequence order, so a seed gives each device the same requests.
+   */
+  default void requestSubmitted(String deviceId, long sequence, DmaDirection direction, long bytes) {}
+
+  /** Modeled time from an EvtProgramDma (or a system transfer's start) to the interrupt (or its completion). */
+  default void programToInterrupt(String deviceId, long micros) {}
+
+  /** The device will issue no more requests, and every one it issued has ended. */
+  default void ioFinished(String deviceId, long submitted) {}
+
+  /**
+   * One ended request.
    *
    * @param bytes bytes the transaction moved (WdfDmaTransactionGetBytesTransferred)
-   * @param status the final status of the DMA transaction (DmaCompleted*'s status, or the failing DDI's)
-   * @param latencyMicros modeled time from Initialize to the request's completion
+   * @param status the final status: DmaCompleted*'s status, the failing DDI's, or STATUS_CANCELLED
+   * @param latencyMicros modeled time from the request's arrival to its end (driver queueing included)
+   * @param arrivalMicros when it arrived, modeled microseconds after the device's first I/O start
+   *     (requests that arrive within the warm-up are run but not measured)
    */
-  void requestCompleted(String deviceId, DmaDirection direction, long bytes, NtStatus status, long latencyMicros);
+  record RequestEnd(
+      String deviceId,
+      long sequence,
+      DmaDirection direction,
+      long bytes,
+      NtStatus status,
+      long latencyMicros,
+      long arrivalMicros) {
+
+    public boolean completed() {
+      return status != null && status.isSuccess();
+    }
+
+    public boolean cancelled() {
+      return status == NtStatus.STATUS_CANCELLED;
+    }
+  }
 }

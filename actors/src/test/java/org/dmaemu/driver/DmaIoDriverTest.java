@@ -8,6 +8,8 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dmaemu.device.Device;
@@ -26,7 +28,11 @@ import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.testing.RecordingTrace;
+import org.dmaemu.trace.TraceSink;
 import org.dmaemu.testing.TestKits;
+import org.dmaemu.workload.ArrivalPattern;
+import org.dmaemu.workload.IoWorkload;
+import org.dmaemu.workload.SizeDistribution;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -52,7 +58,7 @@ class DmaIoDriverTest {
   /** Runs one device through Add, Start, its requests, D3, D0 and Remove; returns its requests. */
   static List<Done> run(DmaIoDriver.Settings driver, RecordingTrace trace) {
     ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
-    IoObserver observer = (device, dir, bytes, status, latency) -> done.add(new Done(device, dir, bytes, status));
+    IoObserver observer = end -> done.add(new Done(end.deviceId(), end.direction(), end.bytes(), end.status()));
     String id = "io-" + IDS.incrementAndGet();
     DeviceSettings settings = DeviceSettings.defaults().withHardware(HardwareSettings.defaults());
     ActorRef<DeviceMessage> device = kit.spawn(Device.create(id, settings, driver.model(observer), trace), id);
@@ -63,7 +69,7 @@ class DmaIoDriverTest {
     assertEquals(PnpOutcome.SUCCEEDED, pnp.receiveMessage().outcome());
     // Requests run while self-managed I/O runs; D0 exit waits for those in flight.
     pnp.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(driver.requests(), done.size());
+      assertEquals(driver.workload().requests(), done.size());
       return null;
     });
     device.tell(new PnpCommand.SetDevicePower(DevicePowerState.D3, pnp.getRef()));
@@ -99,7 +105,7 @@ class DmaIoDriverTest {
         new DmaIoDriver.Settings(
             DmaIoDriver.Mode.SCATTER_GATHER,
             DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8192).withWdmDmaVersionOverride(3),
-            2, 1, 128 * 1024, 0.5, 30, 0, List.of(), 11);
+            2, IoWorkload.closed(2, 1, 128 * 1024, 0.5, 30), 0, List.of(), 11);
     List<Done> done = run(plx, trace);
     assertAllSucceeded(done, 1, 128 * 1024);
     assertTrue(done.stream().anyMatch(d -> d.direction() == DmaDirection.READ_FROM_DEVICE));
@@ -115,8 +121,9 @@ class DmaIoDriverTest {
   void packetV2Serialized() {
     DmaIoDriver.Settings packet =
         new DmaIoDriver.Settings(
-            DmaIoDriver.Mode.PACKET, DmaEnablerConfig.init(DmaProfile.PACKET, 65536), 3, 512, 200_000, 0.5, 30, 0,
-            List.of(), 12);
+            DmaIoDriver.Mode.PACKET,
+            DmaEnablerConfig.init(DmaProfile.PACKET, 65536),
+            3, IoWorkload.closed(3, 512, 200_000, 0.5, 30), 0, List.of(), 12);
     assertAllSucceeded(run(packet, new RecordingTrace()), 512, 200_000);
   }
 
@@ -125,8 +132,9 @@ class DmaIoDriverTest {
   void packetV3Queued() {
     DmaIoDriver.Settings packet =
         new DmaIoDriver.Settings(
-            DmaIoDriver.Mode.PACKET, DmaEnablerConfig.init(DmaProfile.PACKET64, 16384).withWdmDmaVersionOverride(3),
-            4, 1, 100_000, 0.3, 40, 0, List.of(), 13);
+            DmaIoDriver.Mode.PACKET,
+            DmaEnablerConfig.init(DmaProfile.PACKET64, 16384).withWdmDmaVersionOverride(3),
+            4, IoWorkload.closed(4, 1, 100_000, 0.3, 40), 0, List.of(), 13);
     assertAllSucceeded(run(packet, new RecordingTrace()), 1, 100_000);
   }
 
@@ -136,8 +144,9 @@ class DmaIoDriverTest {
     RecordingTrace trace = new RecordingTrace();
     DmaIoDriver.Settings reserving =
         new DmaIoDriver.Settings(
-            DmaIoDriver.Mode.RESERVING_PACKET, DmaEnablerConfig.init(DmaProfile.PACKET, 65536).withWdmDmaVersionOverride(3),
-            2, 4096, 65536, 0.5, 20, 8, List.of(), 14);
+            DmaIoDriver.Mode.RESERVING_PACKET,
+            DmaEnablerConfig.init(DmaProfile.PACKET, 65536).withWdmDmaVersionOverride(3),
+            2, IoWorkload.closed(2, 4096, 65536, 0.5, 20), 8, List.of(), 14);
     assertAllSucceeded(run(reserving, trace), 4096, 65536);
     assertEquals(2, trace.all().stream().filter(e -> e.name().equals("EvtReserveDma")).count(),
         "one reservation per transaction, kept across requests");
@@ -149,8 +158,9 @@ class DmaIoDriverTest {
     RecordingTrace trace = new RecordingTrace();
     DmaIoDriver.Settings system =
         new DmaIoDriver.Settings(
-            DmaIoDriver.Mode.SYSTEM, DmaEnablerConfig.init(DmaProfile.SYSTEM_DUPLEX, 16384), 2, 1, 50_000, 0.5, 20, 0,
-            List.of(), 15);
+            DmaIoDriver.Mode.SYSTEM,
+            DmaEnablerConfig.init(DmaProfile.SYSTEM_DUPLEX, 16384),
+            2, IoWorkload.closed(2, 1, 50_000, 0.5, 20), 0, List.of(), 15);
     assertAllSucceeded(run(system, trace), 1, 50_000);
     assertTrue(trace.all().stream().anyMatch(e -> e.name().equals("EvtDmaTransactionDmaTransferComplete")));
     // The channel is held for the whole transaction: one AdapterLockHeld span per transaction, not per fragment.
@@ -158,5 +168,120 @@ class DmaIoDriverTest {
     long programs = trace.all().stream().filter(e -> e.name().equals("EvtProgramDma")).count();
     assertEquals(20, locks);
     assertTrue(programs > locks, "fragments of at most 16 KiB: " + programs + " EvtProgramDma for 20 transactions");
+  }
+
+  // ---- Workloads: arrivals, sizes, the end of the I/O -------------------------------------------
+
+  /** Everything a driver reports. */
+  static final class Recorder implements IoObserver {
+    final Map<Long, String> submitted = new ConcurrentHashMap<>();
+    final ConcurrentLinkedQueue<RequestEnd> ended = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Long> programToInterrupt = new ConcurrentLinkedQueue<>();
+    volatile long finishedWith = -1;
+
+    @Override
+    public void requestCompleted(RequestEnd end) {
+      ended.add(end);
+    }
+
+    @Override
+    public void requestSubmitted(String deviceId, long sequence, DmaDirection direction, long bytes) {
+      submitted.put(sequence, direction + " " + bytes);
+    }
+
+    @Override
+    public void programToInterrupt(String deviceId, long micros) {
+      programToInterrupt.add(micros);
+    }
+
+    @Override
+    public void ioFinished(String deviceId, long count) {
+      finishedWith = count;
+    }
+  }
+
+  /** Starts a device with this driver; returns once its I/O has finished. */
+  static Recorder runUntilFinished(DmaIoDriver.Settings driver, HardwareSettings hardware) {
+    return runUntilFinished("io-" + IDS.incrementAndGet(), driver, hardware);
+  }
+
+  static Recorder runUntilFinished(String id, DmaIoDriver.Settings driver, HardwareSettings hardware) {
+    Recorder recorder = new Recorder();
+    DeviceSettings settings = DeviceSettings.defaults().withHardware(hardware);
+    ActorRef<DeviceMessage> device =
+        kit.spawn(Device.create(id, settings, driver.model(recorder), TraceSink.NONE), id + "-" + IDS.incrementAndGet());
+    TestProbe<PnpResult> pnp = kit.createTestProbe();
+    device.tell(new PnpCommand.AddDevice(pnp.getRef()));
+    assertEquals(PnpOutcome.SUCCEEDED, pnp.receiveMessage().outcome());
+    device.tell(new PnpCommand.StartDevice(pnp.getRef()));
+    assertEquals(PnpOutcome.SUCCEEDED, pnp.receiveMessage().outcome());
+    pnp.awaitAssert(Duration.ofSeconds(20), () -> {
+      assertTrue(recorder.finishedWith >= 0, "the driver reports the end of its I/O");
+      return null;
+    });
+    device.tell(new PnpCommand.RemoveDevice(pnp.getRef()));
+    assertEquals(DeviceState.REMOVED, pnp.receiveMessage().state());
+    return recorder;
+  }
+
+  static DmaIoDriver.Settings packetV3(IoWorkload workload, long seed) {
+    return new DmaIoDriver.Settings(
+        DmaIoDriver.Mode.PACKET,
+        DmaEnablerConfig.init(DmaProfile.PACKET64, 65536).withWdmDmaVersionOverride(3),
+        4, workload, 0, List.of(), seed);
+  }
+
+  @Test
+  @DisplayName("open loop: Poisson arrivals queue for the transactions; every arrival ends once, completed")
+  void openLoop() {
+    IoWorkload open =
+        new IoWorkload(new ArrivalPattern.Open(20_000), new SizeDistribution.Fixed(4096), 0.5, 60, null);
+    Recorder r = runUntilFinished(packetV3(open, 21), HardwareSettings.defaults());
+    assertEquals(60, r.submitted.size());
+    assertEquals(60, r.finishedWith);
+    assertEquals(60, r.ended.size());
+    assertTrue(r.ended.stream().allMatch(IoObserver.RequestEnd::completed));
+    assertEquals(60, r.ended.stream().map(IoObserver.RequestEnd::sequence).distinct().count(), "each request ends once");
+    assertTrue(r.programToInterrupt.size() >= 60, "one EvtProgramDma-to-interrupt time per fragment");
+  }
+
+  @Test
+  @DisplayName("on/off bursts: no request arrives during a pause")
+  void onOff() {
+    ArrivalPattern.OnOff bursts = new ArrivalPattern.OnOff(10_000, Duration.ofMillis(4), Duration.ofMillis(12));
+    IoWorkload workload = new IoWorkload(bursts, new SizeDistribution.Fixed(512), 0.5, 80, null);
+    Recorder r = runUntilFinished(packetV3(workload, 22), HardwareSettings.defaults());
+    assertEquals(80, r.ended.size());
+    for (IoObserver.RequestEnd end : r.ended) {
+      assertTrue(bursts.inBurst(end.arrivalMicros()), "arrived in a pause: " + end);
+    }
+    long lastArrival = r.ended.stream().mapToLong(IoObserver.RequestEnd::arrivalMicros).max().orElseThrow();
+    assertTrue(lastArrival >= 16_000, "80 arrivals at 10/ms in 4 ms bursts span more than one period: " + lastArrival);
+  }
+
+  @Test
+  @DisplayName("a duration ends the arrivals; the driver reports how many it issued once all have ended")
+  void duration() {
+    IoWorkload workload =
+        new IoWorkload(new ArrivalPattern.Open(5_000), new SizeDistribution.Fixed(1024), 0.5, 0, Duration.ofMillis(30));
+    Recorder r = runUntilFinished(packetV3(workload, 23), HardwareSettings.defaults());
+    assertTrue(r.finishedWith > 0);
+    assertEquals(r.finishedWith, r.ended.size());
+    assertTrue(r.ended.stream().allMatch(e -> e.arrivalMicros() < 30_000), "no arrival after the duration");
+  }
+
+  @Test
+  @DisplayName("DESIGN §5: the same seed gives the device the same requests however fast its hardware runs")
+  void sameSeedSameRequests() {
+    IoWorkload workload =
+        new IoWorkload(
+            new ArrivalPattern.Closed(3), new SizeDistribution.LogNormal(8192, 1.0, 1, 65536), 0.4, 40, null);
+    Recorder fast = runUntilFinished("same-requests", packetV3(workload, 24), HardwareSettings.defaults());
+    Recorder slow = runUntilFinished(
+        "same-requests", packetV3(workload, 24), HardwareSettings.defaults().withBandwidth(50).withLatency(Duration.ofMillis(1)));
+    assertEquals(40, fast.submitted.size());
+    assertEquals(fast.submitted, slow.submitted);
+    Recorder otherSeed = runUntilFinished("same-requests", packetV3(workload, 25), HardwareSettings.defaults());
+    assertTrue(!fast.submitted.equals(otherSeed.submitted), "another seed, other requests");
   }
 }

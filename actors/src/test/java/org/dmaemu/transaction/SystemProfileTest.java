@@ -22,6 +22,7 @@ import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.device.PlatformSettings;
 import org.dmaemu.driver.DmaIoDriver;
 import org.dmaemu.driver.IoObserver;
+import org.dmaemu.workload.IoWorkload;
 import org.dmaemu.enabler.EnablerCreation;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.metrics.DmaObserver;
@@ -669,11 +670,12 @@ class SystemProfileTest {
   void systemDeviceEndToEnd() {
     long requests = 20;
     ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
-    IoObserver observer = (dev, dir, bytes, status, latency) -> done.add(new Done(dir, bytes, status));
+    IoObserver observer = end -> done.add(new Done(end.direction(), end.bytes(), end.status()));
     DmaIoDriver.Settings driver =
         new DmaIoDriver.Settings(
-            DmaIoDriver.Mode.SYSTEM, DmaEnablerConfig.init(DmaProfile.SYSTEM, 65536), 2, 1, 150_000,
-            0.5, requests, 0, List.of(), 16);
+            DmaIoDriver.Mode.SYSTEM,
+            DmaEnablerConfig.init(DmaProfile.SYSTEM, 65536),
+            2, IoWorkload.closed(2, 1, 150_000, 0.5, requests), 0, List.of(), 16);
     RecordingTrace trace = new RecordingTrace();
     String id = "sys-e2e-" + (++ids);
     DeviceSettings settings =

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.dmaemu.device.Device;
 import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.driver.DmaIoDriver;
+import org.dmaemu.workload.IoWorkload;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
@@ -44,11 +45,11 @@ final class Neighbour {
         new DmaIoDriver.Settings(
             DmaIoDriver.Mode.SCATTER_GATHER,
             DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8192).withWdmDmaVersionOverride(3),
-            2, 512, 32 * 1024, 0.5, REQUESTS, 0, List.of(), 7);
+            2, IoWorkload.closed(2, 512, 32 * 1024, 0.5, REQUESTS), 0, List.of(), 7);
     DeviceSettings settings = DeviceSettings.defaults().withHardware(HardwareSettings.defaults());
     this.device =
         kit.spawn(
-            Device.create(id, settings, driver.model((dev, dir, bytes, status, latency) -> done.add(status)), TraceSink.NONE),
+            Device.create(id, settings, driver.model(end -> done.add(end.status())), TraceSink.NONE),
             id);
     this.pnp = kit.createTestProbe();
     this.snapshots = kit.createTestProbe();

@@ -17,6 +17,7 @@ import org.dmaemu.device.Device;
 import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.driver.DmaIoDriver;
 import org.dmaemu.driver.IoObserver;
+import org.dmaemu.workload.IoWorkload;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
@@ -96,8 +97,8 @@ public final class TransactionBenchmark {
     AtomicLong done = new AtomicLong();
     CompletableFuture<Long> finished = new CompletableFuture<>();
     IoObserver observer =
-        (device, direction, moved, status, latency) -> {
-          if (status != NtStatus.STATUS_SUCCESS) {
+        end -> {
+          if (end.status() != NtStatus.STATUS_SUCCESS) {
             failed.increment();
           }
           if (done.incrementAndGet() == total) {
@@ -105,7 +106,8 @@ public final class TransactionBenchmark {
           }
         };
     DmaIoDriver.Settings driver =
-        new DmaIoDriver.Settings(mode, enabler, 4, bytes, bytes, 0.5, requestsPerDevice, 0, List.of(), 1);
+        new DmaIoDriver.Settings(
+            mode, enabler, 4, IoWorkload.closed(4, bytes, bytes, 0.5, requestsPerDevice), 0, List.of(), 1);
     // Zero modeled time: the engine completes a transfer as soon as it is programmed.
     HardwareSettings hardware = new HardwareSettings(2, Double.MAX_VALUE, Duration.ZERO);
     DeviceSettings settings = DeviceSettings.defaults().withHardware(hardware).withCallbackDeadline(Duration.ofSeconds(30));

@@ -89,7 +89,7 @@ public final class SummaryTable {
         s.callbacks(),
         s.pnpRequests(),
         dma.devices(),
-        dma.requestsPlanned(),
+        dma.requestsSubmitted(),
         m.requestsCompleted(),
         m.requestsFailed(),
         dma.requestsUnfinished(),
@@ -112,7 +112,7 @@ public final class SummaryTable {
       row(b, "  " + k.kind(), count(k.devices()));
     }
     DmaMetrics m = dma.metrics();
-    row(b, "DMA transactions (I/O requests)", count(dma.requestsPlanned()));
+    row(b, "DMA transactions (I/O requests)", count(dma.requestsSubmitted()));
     row(b, "  completed", count(m.requestsCompleted()));
     row(b, "  failed", count(m.requestsFailed()));
     for (StatusCount c : m.failuresByStatus()) {

@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.dmaemu.driver.IoObserver;
 import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.CborSerializable;
-import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.enabler.DmaDirection;
 
 /**
@@ -22,7 +21,8 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   public record IoEnded(long requests) implements CborSerializable {}
 
   private final RunMetrics run;
-  private final long planned;
+  private final AtomicLong submitted = new AtomicLong();
+  private volatile boolean finished;
   private final AtomicLong ended = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
@@ -31,19 +31,23 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   private final AtomicBoolean told = new AtomicBoolean();
   private volatile ActorRef<IoEnded> notify;
 
-  /** @param planned requests the device's driver runs ({@code DmaIoDriver.Settings.requests}) */
-  public DeviceMeter(RunMetrics run, long planned) {
+  public DeviceMeter(RunMetrics run) {
     this.run = run;
-    this.planned = planned;
   }
 
-  public long planned() {
-    return planned;
+  /** Requests that arrived so far. */
+  public long submitted() {
+    return submitted.get();
+  }
+
+  /** The driver issues no more requests and every one it issued has ended. */
+  public boolean finished() {
+    return finished;
   }
 
   /**
-   * Tells {@code replyTo} once, when the {@link #planned()}-th request has ended (at once if it
-   * already has). Register before the device starts, so that no request can end first.
+   * Tells {@code replyTo} once, when the device's I/O has {@link #finished()} (at once if it
+   * already has). Register before the device starts, so that the I/O cannot finish first.
    */
   public void notifyWhenEnded(ActorRef<IoEnded> replyTo) {
     notify = replyTo;
@@ -51,22 +55,37 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   }
 
   @Override
-  public void requestCompleted(
-      String deviceId, DmaDirection direction, long transferred, NtStatus status, long latencyMicros) {
-    run.requestCompleted(deviceId, direction, transferred, status, latencyMicros);
-    if (status == null || !status.isSuccess()) {
+  public void requestSubmitted(String deviceId, long sequence, DmaDirection direction, long bytes) {
+    submitted.incrementAndGet();
+    run.requestSubmitted(deviceId, sequence, direction, bytes);
+  }
+
+  @Override
+  public void requestCompleted(IoObserver.RequestEnd end) {
+    run.requestCompleted(end);
+    if (!end.completed()) {
       failed.incrementAndGet();
     }
-    bytes.addAndGet(Math.max(0, transferred));
+    bytes.addAndGet(Math.max(0, end.bytes()));
     ended.incrementAndGet();
+  }
+
+  @Override
+  public void programToInterrupt(String deviceId, long micros) {
+    run.programToInterrupt(deviceId, micros);
+  }
+
+  @Override
+  public void ioFinished(String deviceId, long submittedByDriver) {
+    run.ioFinished(deviceId, submittedByDriver);
+    finished = true;
     tellIfEnded();
   }
 
   private void tellIfEnded() {
     ActorRef<IoEnded> to = notify;
-    long n = ended.get();
-    if (to != null && n >= planned && told.compareAndSet(false, true)) {
-      to.tell(new IoEnded(n));
+    if (to != null && finished && told.compareAndSet(false, true)) {
+      to.tell(new IoEnded(ended.get()));
     }
   }
 

@@ -11,7 +11,6 @@ import org.HdrHistogram.Recorder;
 import org.dmaemu.driver.IoObserver;
 import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
-import org.dmaemu.protocol.enabler.DmaDirection;
 
 /**
  * The DMA measurements of one run: every driver reports its finished I/O requests here and every
@@ -47,16 +46,16 @@ public final class RunMetrics implements IoObserver, DmaObserver {
   }
 
   @Override
-  public void requestCompleted(
-      String deviceId, DmaDirection direction, long transferred, NtStatus status, long latencyMicros) {
-    if (status != null && status.isSuccess()) {
+  public void requestCompleted(IoObserver.RequestEnd end) {
+    NtStatus status = end.status();
+    if (end.completed()) {
       completed.increment();
     } else {
       failed.increment();
       failuresByStatus.get(status == null ? NtStatus.STATUS_UNSUCCESSFUL : status).increment();
     }
-    bytes.add(Math.max(0, transferred));
-    latency.recordValue(Math.max(0, latencyMicros));
+    bytes.add(Math.max(0, end.bytes()));
+    latency.recordValue(Math.max(0, end.latencyMicros()));
   }
 
   @Override

@@ -22,8 +22,8 @@ import org.dmaemu.protocol.driver.CallbackKind;
  * @param pnpRequests results received
  * @param callbacks callbacks delivered to the driver over all PnP requests (not the I/O path's)
  * @param dmaKind the DMA device's kind ({@code DmaIoPlan.kind}); {@code null} for a power-only device
- * @param requestsPlanned requests its driver was to run: the plan's count once StartDevice
- *     succeeded (the driver starts I/O then), else 0
+ * @param requestsSubmitted requests that arrived at its driver (none before StartDevice succeeded:
+ *     the driver starts its I/O then)
  * @param requestsEnded requests that ended, completed or failed
  * @param requestsFailed requests that ended with a failure status
  * @param bytes bytes its transactions moved
@@ -46,7 +46,7 @@ public record DeviceOutcome(
     int pnpRequests,
     long callbacks,
     String dmaKind,
-    long requestsPlanned,
+    long requestsSubmitted,
     long requestsEnded,
     long requestsFailed,
     long bytes,
@@ -79,7 +79,7 @@ public record DeviceOutcome(
   public DeviceOutcome withLeaks(int reports, int registers) {
     return new DeviceOutcome(
         deviceId, lastStep, outcome, failedCallback, failedEnabler, failureStatus, detail, reachedD0,
-        cyclesCompleted, pnpRequests, callbacks, dmaKind, requestsPlanned, requestsEnded, requestsFailed, bytes,
+        cyclesCompleted, pnpRequests, callbacks, dmaKind, requestsSubmitted, requestsEnded, requestsFailed, bytes,
         bugChecks, reports, registers);
   }
 }

@@ -167,7 +167,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   }
 
   private Behavior<Command> awaitIo() {
-    if (io.meter().ended() >= io.meter().planned()) {
+    if (io.meter().finished()) {
       return next(lastResult);
     }
     waitingForIo = true;
@@ -234,7 +234,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
         .getLog()
         .warn(
             "{}: {} of {} DMA requests ended, then none for {} ms; going on without the rest",
-            deviceId, ended, io.meter().planned(), io.quietLimit().toMillis());
+            deviceId, ended, io.meter().submitted(), io.quietLimit().toMillis());
     return next(lastResult);
   }
 
@@ -254,7 +254,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
             requests,
             callbacks,
             io == null ? null : io.kind(),
-            ioStarted ? meter.planned() : 0,
+            meter == null ? 0 : meter.submitted(),
             meter == null ? 0 : meter.ended(),
             meter == null ? 0 : meter.failed(),
             meter == null ? 0 : meter.bytes(),

@@ -5,14 +5,14 @@ import org.dmaemu.node.metrics.DmaMetrics;
 import org.dmaemu.protocol.CborSerializable;
 
 /**
- * The DMA part of a run's accounting. Every request a started DMA device's driver was to run ends
- * once: {@code requestsPlanned = metrics.requestsCompleted + metrics.requestsFailed +
+ * The DMA part of a run's accounting. Every request that arrived at a DMA device's driver ends
+ * once: {@code requestsSubmitted = metrics.requestsCompleted + metrics.requestsFailed +
  * requestsUnfinished}.
  *
  * @param devices accounted devices with a DMA driver
  * @param devicesByKind those devices by kind, most frequent first (ties by name)
- * @param requestsPlanned requests the drivers of the DMA devices that started were to run
- * @param requestsUnfinished planned requests that never ended: the device crashed during its I/O,
+ * @param requestsSubmitted requests that arrived at the drivers of the DMA devices
+ * @param requestsUnfinished submitted requests that never ended: the device crashed during its I/O,
  *     or its I/O stalled
  * @param metrics requests, bytes and waits as the drivers and transactions reported them
  * @param leakedRegisters map registers still held by the transactions of a device that was removed
@@ -24,7 +24,7 @@ import org.dmaemu.protocol.CborSerializable;
 public record DmaSummary(
     int devices,
     List<KindCount> devicesByKind,
-    long requestsPlanned,
+    long requestsSubmitted,
     long requestsUnfinished,
     DmaMetrics metrics,
     long leakedRegisters,

@@ -210,7 +210,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
     DmaObserver observer = DmaObserver.NONE;
     DeviceScript.Io io = null;
     if (plan.doesDma()) {
-      meter = new DeviceMeter(metrics, plan.io().requests());
+      meter = new DeviceMeter(metrics);
       driver = plan.io().driverSettings(rules, options.seed()).model(meter);
       observer = meter;
       io = io(meter, plan);

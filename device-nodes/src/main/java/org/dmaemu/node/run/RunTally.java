@@ -37,7 +37,7 @@ final class RunTally {
   private long callbacks;
   private long pnpRequests;
   private int dmaDevices;
-  private long requestsPlanned;
+  private long requestsSubmitted;
   private long requestsUnfinished;
   private long leakedRegisters;
   private long registersHeldByStuck;
@@ -99,8 +99,8 @@ final class RunTally {
     if (o.doesDma()) {
       dmaDevices++;
       dmaKinds.merge(o.dmaKind(), 1L, Long::sum);
-      requestsPlanned += o.requestsPlanned();
-      requestsUnfinished += Math.max(0, o.requestsPlanned() - o.requestsEnded());
+      requestsSubmitted += o.requestsSubmitted();
+      requestsUnfinished += Math.max(0, o.requestsSubmitted() - o.requestsEnded());
     }
     if (o.stuck()) {
       registersHeldByStuck += o.registersHeld();
@@ -117,7 +117,7 @@ final class RunTally {
     kinds.sort(Comparator.comparingLong(KindCount::devices).reversed().thenComparing(KindCount::kind));
     DmaSummary dma =
         new DmaSummary(
-            dmaDevices, kinds, requestsPlanned, requestsUnfinished, metrics, leakedRegisters, registersHeldByStuck);
+            dmaDevices, kinds, requestsSubmitted, requestsUnfinished, metrics, leakedRegisters, registersHeldByStuck);
     return new RunSummary(
         seed,
         devices,

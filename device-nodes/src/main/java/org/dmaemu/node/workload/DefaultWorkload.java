@@ -22,6 +22,7 @@ import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.enabler.DmaProfile;
 import org.dmaemu.time.Seeds;
+import org.dmaemu.workload.IoWorkload;
 
 /**
  * The built-in workload of {@code dmaemu run}: a seeded mix of device kinds, each device with 1–2
@@ -89,32 +90,32 @@ public final class DefaultWorkload implements Workload {
               DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8 * KIB)
                   .withWdmDmaVersionOverride(3)
                   .withAllCallbacks(),
-              2, 1, 128 * KIB, 0.5, 0, 0),
+              2, IoWorkload.closed(2, 1, 128 * KIB, 0.5, 20), 0),
           // DMA v2: one packet transaction per device at a time; the others get STATUS_WDF_BUSY and retry.
           new DmaIoPlan(
               "packet (DMA v2)",
               DmaIoDriver.Mode.PACKET,
               DmaEnablerConfig.init(DmaProfile.PACKET, 64 * KIB).withAllCallbacks(),
-              3, 1, 128 * KIB, 0.5, 0, 0),
+              3, IoWorkload.closed(3, 1, 128 * KIB, 0.5, 20), 0),
           // DMA v3: transactions queue for the adapter; 16 KiB fragments need up to 5 of its 5 registers.
           new DmaIoPlan(
               "packet (DMA v3)",
               DmaIoDriver.Mode.PACKET,
               DmaEnablerConfig.init(DmaProfile.PACKET64, 16 * KIB).withWdmDmaVersionOverride(3).withAllCallbacks(),
-              4, 1, 128 * KIB, 0.5, 0, 0),
+              4, IoWorkload.closed(4, 1, 128 * KIB, 0.5, 20), 0),
           // Each transaction reserves 8 of the adapter's 17 registers once and keeps them until cleanup.
           new DmaIoPlan(
               "reserving packet (DMA v3)",
               DmaIoDriver.Mode.RESERVING_PACKET,
               DmaEnablerConfig.init(DmaProfile.PACKET, 64 * KIB).withWdmDmaVersionOverride(3).withAllCallbacks(),
-              2, 1, 128 * KIB, 0.5, 0, 8),
+              2, IoWorkload.closed(2, 1, 128 * KIB, 0.5, 20), 8),
           // System DMA (SoC): a SystemDuplex enabler configured in EvtDevicePrepareHardware; the system
           // DMA controller moves 16 KiB fragments and EvtDmaTransactionDmaTransferComplete drives DmaCompleted.
           new DmaIoPlan(
               "system DMA (SystemDuplex)",
               DmaIoDriver.Mode.SYSTEM,
               DmaEnablerConfig.init(DmaProfile.SYSTEM_DUPLEX, 16 * KIB).withAllCallbacks(),
-              2, 1, 128 * KIB, 0.5, 0, 0));
+              2, IoWorkload.closed(2, 1, 128 * KIB, 0.5, 20), 0));
 
   /** Percent of devices of each {@link #DMA_KINDS} entry; the rest (30%) are power only. */
   public static final List<Integer> DMA_SHARES = List.of(20, 15, 15, 10, 10);

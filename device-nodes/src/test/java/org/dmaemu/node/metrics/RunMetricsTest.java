@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.dmaemu.driver.IoObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.enabler.DmaDirection;
 import org.junit.jupiter.api.DisplayName;
@@ -35,7 +36,7 @@ class RunMetricsTest {
                 for (int i = 1; i <= perThread; i++) {
                   NtStatus status = i % 100 == 0 ? NtStatus.STATUS_INSUFFICIENT_RESOURCES
                       : i % 250 == 1 ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_SUCCESS;
-                  metrics.requestCompleted("dev", DmaDirection.READ_FROM_DEVICE, status.isSuccess() ? 10 : 0, status, i);
+                  metrics.requestCompleted(new IoObserver.RequestEnd("dev", 0, DmaDirection.READ_FROM_DEVICE, status.isSuccess() ? 10 : 0, status, i, 0));
                   metrics.adapterLockWait("a", i % 10);
                   metrics.mapRegisterWait("a", 3, 1000);
                 }
@@ -87,9 +88,9 @@ class RunMetricsTest {
   @DisplayName("a device's meter passes reports on, keeps its own totals and says once when its I/O has ended")
   void deviceMeter() {
     RunMetrics run = new RunMetrics();
-    DeviceMeter meter = new DeviceMeter(run, 2);
-    meter.requestCompleted("dev", DmaDirection.WRITE_TO_DEVICE, 300, NtStatus.STATUS_SUCCESS, 5);
-    meter.requestCompleted("dev", DmaDirection.WRITE_TO_DEVICE, 0, NtStatus.STATUS_WDF_TOO_MANY_TRANSFERS, 5);
+    DeviceMeter meter = newMeter(run, 2);
+    meter.requestCompleted(new IoObserver.RequestEnd("dev", 0, DmaDirection.WRITE_TO_DEVICE, 300, NtStatus.STATUS_SUCCESS, 5, 0));
+    meter.requestCompleted(new IoObserver.RequestEnd("dev", 0, DmaDirection.WRITE_TO_DEVICE, 0, NtStatus.STATUS_WDF_TOO_MANY_TRANSFERS, 5, 0));
     meter.mapRegistersLeaked("dev/enabler-0", 8);
     meter.mapRegistersLeaked("dev/enabler-0", 0);
     assertEquals(2, meter.ended());
@@ -101,5 +102,14 @@ class RunMetricsTest {
     assertEquals(1, m.requestsCompleted());
     assertEquals(1, m.requestsFailed());
     assertEquals(8, m.registersStillHeld());
+  }
+
+  /** A meter to which {@code submitted} requests have arrived. */
+  private static DeviceMeter newMeter(RunMetrics run, int submitted) {
+    DeviceMeter meter = new DeviceMeter(run);
+    for (int i = 0; i < submitted; i++) {
+      meter.requestSubmitted("dev", i, DmaDirection.READ_FROM_DEVICE, 1);
+    }
+    return meter;
   }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import org.dmaemu.node.metrics.DeviceMeter;
 import org.dmaemu.node.metrics.RunMetrics;
+import org.dmaemu.driver.IoObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.device.DevicePowerState;
@@ -75,16 +76,17 @@ class DeviceScriptTest {
     String id = "dev-script-1";
     TestProbe<DeviceMessage> device = kit.createTestProbe();
     TestProbe<DeviceOutcome> outcomes = kit.createTestProbe();
-    DeviceMeter meter = new DeviceMeter(new RunMetrics(), 3);
+    DeviceMeter meter = newMeter(new RunMetrics(), 3);
     DeviceScript.Io io = new DeviceScript.Io(meter, "packet (DMA v2)", Duration.ofSeconds(5), Duration.ofSeconds(30));
     kit.spawn(DeviceScript.create(id, device.getRef(), ONE_CYCLE, outcomes.getRef(), io));
 
     assertEquals(PnpCommand.AddDevice.class, answer(device, id).getClass());
     assertEquals(PnpCommand.StartDevice.class, answer(device, id).getClass());
-    meter.requestCompleted(id, DmaDirection.READ_FROM_DEVICE, 4096, NtStatus.STATUS_SUCCESS, 10);
-    meter.requestCompleted(id, DmaDirection.WRITE_TO_DEVICE, 0, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 10);
+    meter.requestCompleted(new IoObserver.RequestEnd(id, 0, DmaDirection.READ_FROM_DEVICE, 4096, NtStatus.STATUS_SUCCESS, 10, 0));
+    meter.requestCompleted(new IoObserver.RequestEnd(id, 0, DmaDirection.WRITE_TO_DEVICE, 0, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 10, 0));
     device.expectNoMessage(Duration.ofMillis(200));
-    meter.requestCompleted(id, DmaDirection.WRITE_TO_DEVICE, 100, NtStatus.STATUS_SUCCESS, 10);
+    meter.requestCompleted(new IoObserver.RequestEnd(id, 0, DmaDirection.WRITE_TO_DEVICE, 100, NtStatus.STATUS_SUCCESS, 10, 0));
+    meter.ioFinished(id, 3);
 
     PnpCommand d3 = answer(device, id);
     assertEquals(DevicePowerState.D3, ((PnpCommand.SetDevicePower) d3).target());
@@ -98,7 +100,7 @@ class DeviceScriptTest {
     assertEquals(PnpOutcome.SUCCEEDED, o.outcome());
     assertEquals(ScriptStep.REMOVE, o.lastStep());
     assertEquals("packet (DMA v2)", o.dmaKind());
-    assertEquals(3, o.requestsPlanned());
+    assertEquals(3, o.requestsSubmitted());
     assertEquals(3, o.requestsEnded());
     assertEquals(1, o.requestsFailed());
     assertEquals(4196, o.bytes());
@@ -112,13 +114,13 @@ class DeviceScriptTest {
     String id = "dev-script-2";
     TestProbe<DeviceMessage> device = kit.createTestProbe();
     TestProbe<DeviceOutcome> outcomes = kit.createTestProbe();
-    DeviceMeter meter = new DeviceMeter(new RunMetrics(), 5);
+    DeviceMeter meter = newMeter(new RunMetrics(), 5);
     DeviceScript.Io io = new DeviceScript.Io(meter, "scatter-gather", Duration.ofMillis(20), Duration.ofSeconds(30));
     kit.spawn(DeviceScript.create(id, device.getRef(), ONE_CYCLE, outcomes.getRef(), io));
 
     answer(device, id);
     answer(device, id);
-    meter.requestCompleted(id, DmaDirection.READ_FROM_DEVICE, 512, NtStatus.STATUS_SUCCESS, 10);
+    meter.requestCompleted(new IoObserver.RequestEnd(id, 0, DmaDirection.READ_FROM_DEVICE, 512, NtStatus.STATUS_SUCCESS, 10, 0));
     // The script looks at the device while it waits; the first look finds it running.
     device.expectMessageClass(GetDeviceState.class).replyTo().tell(snapshot(id, DeviceState.STARTED, List.of()));
     device.expectMessageClass(GetDeviceState.class).replyTo().tell(
@@ -129,7 +131,7 @@ class DeviceScriptTest {
     assertEquals(ScriptStep.START, o.lastStep());
     assertEquals(List.of("K3"), o.bugChecks());
     assertEquals(bugCheck(id, "K3", "WdfDmaTransactionDmaCompleted").summary(), o.detail());
-    assertEquals(5, o.requestsPlanned());
+    assertEquals(5, o.requestsSubmitted());
     assertEquals(1, o.requestsEnded());
     assertEquals(true, o.reachedD0());
     device.expectNoMessage(Duration.ofMillis(100));
@@ -141,7 +143,7 @@ class DeviceScriptTest {
     String id = "dev-script-3";
     TestProbe<DeviceMessage> device = kit.createTestProbe();
     TestProbe<DeviceOutcome> outcomes = kit.createTestProbe();
-    DeviceMeter meter = new DeviceMeter(new RunMetrics(), 2);
+    DeviceMeter meter = newMeter(new RunMetrics(), 2);
     DeviceScript.Io io = new DeviceScript.Io(meter, "packet (DMA v3)", Duration.ofMillis(20), Duration.ofMillis(100));
     kit.spawn(DeviceScript.create(id, device.getRef(), ScriptStep.script(0, false), outcomes.getRef(), io));
 
@@ -161,7 +163,7 @@ class DeviceScriptTest {
 
     DeviceOutcome o = outcomes.receiveMessage();
     assertEquals(PnpOutcome.SUCCEEDED, o.outcome());
-    assertEquals(2, o.requestsPlanned());
+    assertEquals(2, o.requestsSubmitted());
     assertEquals(0, o.requestsEnded());
   }
 
@@ -180,8 +182,17 @@ class DeviceScriptTest {
     DeviceOutcome o = outcomes.receiveMessage();
     assertEquals(PnpOutcome.SUCCEEDED, o.outcome());
     assertEquals(null, o.dmaKind());
-    assertEquals(0, o.requestsPlanned());
+    assertEquals(0, o.requestsSubmitted());
     assertEquals(ONE_CYCLE.size(), o.pnpRequests());
     outcomes.expectTerminated(script);
+  }
+
+  /** A meter to which {@code submitted} requests have arrived. */
+  private static DeviceMeter newMeter(RunMetrics run, int submitted) {
+    DeviceMeter meter = new DeviceMeter(run);
+    for (int i = 0; i < submitted; i++) {
+      meter.requestSubmitted("dev", i, DmaDirection.READ_FROM_DEVICE, 1);
+    }
+    return meter;
   }
 }

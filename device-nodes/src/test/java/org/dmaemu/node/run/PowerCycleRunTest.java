@@ -84,13 +84,13 @@ class PowerCycleRunTest {
         assertTrue(o.failedCallback() != null, o.toString());
       }
       // A started DMA device runs all its requests before its next PnP request.
-      assertEquals(o.requestsPlanned(), o.requestsEnded(), o.toString());
-      assertEquals(o.doesDma() && o.reachedD0(), o.requestsPlanned() > 0, o.toString());
+      assertEquals(o.requestsSubmitted(), o.requestsEnded(), o.toString());
+      assertEquals(o.doesDma() && o.reachedD0(), o.requestsSubmitted() > 0, o.toString());
       assertEquals(List.of(), o.bugChecks(), o.toString());
     }
     assertEquals(outcomes.stream().filter(DeviceOutcome::doesDma).count(), s.dma().devices());
     assertEquals(
-        s.dma().requestsPlanned(), outcomes.stream().mapToLong(DeviceOutcome::requestsEnded).sum());
+        s.dma().requestsSubmitted(), outcomes.stream().mapToLong(DeviceOutcome::requestsEnded).sum());
     assertEquals(s.dma().metrics().bytesMoved(), outcomes.stream().mapToLong(DeviceOutcome::bytes).sum());
     assertEquals(
         s.dma().metrics().requestsFailed(), outcomes.stream().mapToLong(DeviceOutcome::requestsFailed).sum());
@@ -106,9 +106,9 @@ class PowerCycleRunTest {
     assertTrue(s.allAccountedFor());
     assertTrue(dma.devices() > 20, "about 70% of the devices do DMA: " + dma.devices());
     assertEquals(DefaultWorkload.DMA_KINDS.size(), dma.devicesByKind().size(), dma.devicesByKind().toString());
-    assertTrue(dma.requestsPlanned() > 0);
+    assertTrue(dma.requestsSubmitted() > 0);
     // completed + failed = issued: every request of every started DMA device ended once.
-    assertEquals(dma.requestsPlanned(), m.requestsCompleted() + m.requestsFailed());
+    assertEquals(dma.requestsSubmitted(), m.requestsCompleted() + m.requestsFailed());
     assertEquals(0, dma.requestsUnfinished());
     assertEquals(m.requestsEnded(), m.requestLatency().count());
     assertTrue(m.bytesMoved() >= m.requestsCompleted(), "at least a byte per completed request");
@@ -184,12 +184,12 @@ class PowerCycleRunTest {
 
     // The seed must produce failures and DMA traffic, or the comparison says little.
     assertTrue(first.failed() > 0, "seed 2024 should fail some devices");
-    assertTrue(first.dma().requestsPlanned() > 0, "seed 2024 should run DMA devices");
+    assertTrue(first.dma().requestsSubmitted() > 0, "seed 2024 should run DMA devices");
     assertEquals(first.deviceOutcomes(), second.deviceOutcomes());
     assertEquals(first.powerUpFailures(), second.powerUpFailures());
     assertEquals(first.callbacks(), second.callbacks());
     assertEquals(first.dma().devicesByKind(), second.dma().devicesByKind());
-    assertEquals(first.dma().requestsPlanned(), second.dma().requestsPlanned());
+    assertEquals(first.dma().requestsSubmitted(), second.dma().requestsSubmitted());
     DmaMetrics a = first.dma().metrics();
     DmaMetrics b = second.dma().metrics();
     assertEquals(a.requestsCompleted(), b.requestsCompleted());

@@ -81,7 +81,7 @@ class RunTallyTest {
             "scatter-gather", 30, 25, 0, 0, List.of(), 0, 0));
     RunSummary s = summary(tally);
     assertTrue(s.passedChecks(), s.failedChecks().toString());
-    assertEquals(70, s.dma().requestsPlanned());
+    assertEquals(70, s.dma().requestsSubmitted());
     assertEquals(5, s.dma().requestsUnfinished());
   }
 }

@@ -13,6 +13,7 @@ import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.driver.DmaIoDriver;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.node.run.PowerCycleCoordinator;
+import org.dmaemu.workload.SizeDistribution;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,7 @@ class DefaultWorkloadTest {
       if (plan.doesDma()) {
         assertNotNull(plan.settings().hardware(), id);
         assertEquals(List.of(plan.io().enabler()), plan.enablers());
-        assertTrue(plan.io().requests() >= DefaultWorkload.MIN_REQUESTS && plan.io().requests() <= DefaultWorkload.MAX_REQUESTS);
+        assertTrue(plan.io().workload().requests() >= DefaultWorkload.MIN_REQUESTS && plan.io().workload().requests() <= DefaultWorkload.MAX_REQUESTS);
       } else {
         assertNull(plan.settings().hardware(), id);
         assertTrue(plan.enablers().size() >= 1 && plan.enablers().size() <= 3);
@@ -58,8 +59,7 @@ class DefaultWorkloadTest {
     Map<DmaIoDriver.Mode, Integer> modes = new HashMap<>();
     for (DmaIoPlan kind : DefaultWorkload.DMA_KINDS) {
       modes.merge(kind.mode(), 1, Integer::sum);
-      assertEquals(1, kind.minBytes());
-      assertEquals(128 * 1024, kind.maxBytes());
+      assertEquals(new SizeDistribution.Uniform(1, 128 * 1024), kind.workload().sizes());
       // The rules apply to DMA enablers too: all six enabler callbacks are registered.
       assertEquals(6, kind.enabler().callbacks().size(), kind.kind());
     }
@@ -81,6 +81,6 @@ class DefaultWorkloadTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> DevicePlan.dmaIo(withHardware.withInterruptCount(0), io));
-    assertEquals(5, DevicePlan.dmaIo(withHardware, io).io().requests());
+    assertEquals(5, DevicePlan.dmaIo(withHardware, io).io().workload().requests());
   }
 }
