@@ -1,0 +1,4 @@
+package org.dmaemu.node.report;
+
+/** What a section holds: a table or a chart. */
+public sealed interface Block permits KeyValues, Table, LineChart, CdfChart, BarChart {}
