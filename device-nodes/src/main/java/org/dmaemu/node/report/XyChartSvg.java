@@ -254,9 +254,7 @@ final class XyChartSvg {
   }
 
   private static void axisLabels(StringBuilder out, Plot p, String xLabel, String yLabel, double height) {
-    if (!xLabel.isEmpty()) {
-      Svg.text(out, "axis-label", (p.left() + p.right()) / 2, height - 10, "middle", xLabel);
-    }
+    Svg.xAxisLabel(out, xLabel, p.left(), p.right(), height - 10);
     Svg.yAxisLabel(out, yLabel, p.top(), p.bottom());
   }
 
