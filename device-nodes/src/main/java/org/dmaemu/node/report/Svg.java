@@ -30,6 +30,10 @@ final class Svg {
 
   /** {@code v} with at most one decimal: enough at any screen size, and a tenth the bytes of a double. */
   static String num(double v) {
+    if (!Double.isFinite(v)) {
+      // A bug upstream: say so in the markup (tests look for it; Chromium logs an error) rather than draw at 0.
+      return "NaN";
+    }
     long tenths = Math.round(v * 10);
     if (tenths % 10 == 0) {
       return Long.toString(tenths / 10);

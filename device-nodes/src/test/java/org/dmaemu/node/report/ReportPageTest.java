@@ -138,6 +138,15 @@ class ReportPageTest {
             List.of(new Series("a", List.of(new Point(1, 7), new Point(2, 7), new Point(3, 7)))), false, true),
         new LineChart("huge", "x", "y",
             List.of(new Series("a", List.of(new Point(-1e300, 1e-300), new Point(1e300, 1e300)))), false, true),
+        new LineChart("extreme", "x", "y", List.of(new Series("a", List.of(new Point(-Double.MAX_VALUE, 1),
+            new Point(Double.MAX_VALUE, Double.MAX_VALUE))), new Series("b", List.of(new Point(0, -Double.MAX_VALUE)))),
+            false, false),
+        new LineChart("subnormal", "x", "y", List.of(new Series("a", List.of(new Point(Double.MIN_VALUE,
+            Double.MIN_VALUE)))), false, false),
+        new LineChart("subnormal log", "x", "y", List.of(new Series("a", List.of(new Point(Double.MIN_VALUE,
+            Double.MIN_VALUE), new Point(1e300, 1e300)))), true, true),
+        new LineChart("below precision", "x", "y", List.of(new Series("a", List.of(new Point(1, 1),
+            new Point(Math.nextUp(1.0), Math.nextUp(1.0))))), false, false),
         new LineChart("negative", "x", "y",
             List.of(new Series("a", List.of(new Point(-5, -100), new Point(5, -3)))), false, false),
         new CdfChart("", "", List.of()),
@@ -165,7 +174,10 @@ class ReportPageTest {
     assertTrue(page.contains("2 points at or below zero not shown on the log axes."));
     assertTrue(page.contains("2 points with a non-finite value (NaN, infinity) skipped."));
     assertTrue(page.contains("2 points with a fraction outside [0, 1] skipped."));
-    assertFalse(page.contains("NaN\""), "no NaN coordinates");
+    Matcher badCoordinate = Pattern.compile(
+        "(?:\\sd|x|y|x1|x2|y1|y2|cx|cy|width|height|viewBox|transform)=\"[^\"]*(?:NaN|Infinity)[^\"]*\"")
+        .matcher(page);
+    assertFalse(badCoordinate.find(), () -> "a non-finite coordinate: " + badCoordinate.group());
     assertFalse(page.contains("Infinity"), "no infinite coordinates");
     assertEquals(0, ReportXml.count(doc, "//figure[figcaption='empty series']/ul"), "no legend without a chart");
     assertEquals(List.of("a (no data)", "b", "series 3 (no data)"),
