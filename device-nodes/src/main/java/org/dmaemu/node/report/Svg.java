@@ -3,6 +3,7 @@ package org.dmaemu.node.report;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 
 /** Pieces of SVG markup shared by the charts. Coordinates are in the view box's units. */
 final class Svg {
@@ -18,7 +19,8 @@ final class Svg {
 
   /** Opens the chart's SVG in a wrapper that scrolls sideways on a window too narrow to read it. */
   static void open(StringBuilder out, double height, String label) {
-    out.append("<div class=\"plot\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"100%\" viewBox=\"0 0 ")
+    out.append("<div class=\"plot\">\n")
+        .append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"100%\" viewBox=\"0 0 ")
         .append(WIDTH).append(' ').append(num(height)).append("\" role=\"img\" aria-label=\"");
     Html.appendEscaped(out, label);
     out.append("\">\n");
@@ -112,7 +114,7 @@ final class Svg {
    * @param position where a tick lies along the axis, in view-box units
    * @param vertical whether labels stack (y axis: each takes a line's height) or sit in a row (x axis)
    */
-  static List<Axis.Tick> fitLabels(Axis axis, java.util.function.DoubleUnaryOperator position, boolean vertical,
+  static List<Axis.Tick> fitLabels(Axis axis, DoubleUnaryOperator position, boolean vertical,
       double min, double max) {
     List<Axis.Tick> candidates = new ArrayList<>(axis.ticks().stream().filter(t -> !t.label().isEmpty()).toList());
     candidates.sort(Comparator.comparing((Axis.Tick t) -> !t.major()));

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -49,7 +51,8 @@ class ReportPageTest {
     assertEquals(ReportXml.count(doc, "//svg"), ReportXml.count(doc, "//svg[@viewBox and @width='100%']"));
     assertEquals(List.of("nic", "disk", "sensor"),
         ReportXml.texts(doc, "//figure[figcaption='Throughput per group']/ul[@class='legend']/li"));
-    assertEquals(16, ReportXml.count(doc, "//figure[starts-with(figcaption, 'Sixteen series')]/ul[@class='legend']/li"));
+    assertEquals(16,
+        ReportXml.count(doc, "//figure[starts-with(figcaption, 'Sixteen series')]/ul[@class='legend']/li"));
     assertEquals(3, ReportXml.count(doc, "//figure[figcaption='Map-register wait per group']//path[@class='series']"));
     assertEquals(List.of("p50", "p90", "p99"),
         ReportXml.texts(doc, "//figure[figcaption='Map-register wait per group']//*[@class='guide-label']"));
@@ -238,8 +241,8 @@ class ReportPageTest {
       assertEquals(List.of(file), listing.toList());
     }
     if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      assertTrue(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
-          || !Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+      assertTrue(Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)
+          || !Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_READ),
           "the page keeps the umask's permissions");
     }
   }
@@ -271,7 +274,7 @@ class ReportPageTest {
     assertEquals(60, ReportXml.count(small, "//*[@class='bar-label']"));
   }
 
-  private static List<BarChart.Bar> bars(int n, java.util.function.IntToDoubleFunction value) {
+  private static List<BarChart.Bar> bars(int n, IntToDoubleFunction value) {
     List<BarChart.Bar> bars = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       bars.add(new BarChart.Bar("b" + i, i % 2 == 0 ? "even" : "odd", value.applyAsDouble(i)));
