@@ -38,7 +38,7 @@ final class BarChartSvg {
       distribution(out, c, bars, groups);
       notes.add(Numbers.count(bars.size()) + " bars" + (groups.size() > 1 ? " in " + groups.size() + " groups" : "")
           + ", too many to label: " + (groups.size() > 1 ? "each panel shows one group's" : "the panel shows their")
-          + " values sorted from highest to lowest, one step per bar.");
+          + " values sorted from highest to lowest.");
     }
     if (!bars.isEmpty() && (groups.size() > 1 || !groups.containsKey(""))) {
       List<Figure.Entry> legend = new ArrayList<>();
