@@ -24,7 +24,9 @@ record Axis(double lo, double hi, boolean log, List<Tick> ticks) {
     if (log) {
       return (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
     }
-    return (v - lo) / (hi - lo);
+    // Halves: hi - lo overflows for data near Double.MAX_VALUE.
+    double span = hi * 0.5 - lo * 0.5;
+    return span > 0 ? (v * 0.5 - lo * 0.5) / span : 0.5;
   }
 
   /**

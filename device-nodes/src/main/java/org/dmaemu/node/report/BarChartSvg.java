@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * Bar charts: a labelled bar per item when they are few; when they are many (thousands of devices), each
@@ -37,7 +38,7 @@ final class BarChartSvg {
       distribution(out, c, bars, groups);
       notes.add(Numbers.count(bars.size()) + " bars" + (groups.size() > 1 ? " in " + groups.size() + " groups" : "")
           + ", too many to label: " + (groups.size() > 1 ? "each panel shows one group's" : "the panel shows their")
-          + " values sorted from highest to lowest, one step per bar.");
+          + " values sorted from highest to lowest.");
     }
     if (!bars.isEmpty() && (groups.size() > 1 || !groups.containsKey(""))) {
       List<Figure.Entry> legend = new ArrayList<>();
@@ -155,8 +156,8 @@ final class BarChartSvg {
    * One group's sorted values as a filled area: a step per bar while the panel has room for them, else a
    * line through evenly spaced ranks, the highest and lowest among them.
    */
-  private static void area(StringBuilder out, String name, List<Double> sorted, int index, double from, double width, Axis y,
-      double top, double bottom) {
+  private static void area(StringBuilder out, String name, List<Double> sorted, int index, double from,
+      double width, Axis y, double top, double bottom) {
     int n = sorted.size();
     double base = bottom - y.fraction(0) * (bottom - top);
     StringBuilder d = new StringBuilder();
@@ -181,13 +182,13 @@ final class BarChartSvg {
     String colour = Palette.colour(index);
     out.append("<path class=\"area\" fill=\"").append(colour).append("\" stroke=\"").append(colour)
         .append("\" d=\"").append(d).append("\">");
-    Svg.title(out, name + ": " + Numbers.count(n) + (n == 1 ? " bar" : " bars") + ": highest " + Numbers.compact(sorted.get(0))
+    Svg.title(out, name + ": " + Figure.plural(n, "bar", "bars") + ": highest " + Numbers.compact(sorted.get(0))
         + ", median " + Numbers.compact(sorted.get(n / 2)) + ", lowest " + Numbers.compact(sorted.get(n - 1)));
     out.append("</path>\n");
   }
 
   private static void valueGrid(StringBuilder out, Axis y, double left, double right, double top, double bottom) {
-    java.util.function.DoubleUnaryOperator py = v -> bottom - y.fraction(v) * (bottom - top);
+    DoubleUnaryOperator py = v -> bottom - y.fraction(v) * (bottom - top);
     for (Axis.Tick t : y.ticks()) {
       Svg.line(out, t.value() == 0 ? "zero" : "grid", left, py.applyAsDouble(t.value()), right,
           py.applyAsDouble(t.value()));

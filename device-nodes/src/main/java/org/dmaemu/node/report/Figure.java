@@ -61,11 +61,12 @@ final class Figure {
         out.append("<span class=\"swatch box\" style=\"border-color:").append(Palette.colour(e.index()))
             .append("\"></span>");
       }
+      out.append("<span>");
       Html.appendEscaped(out, e.name());
       if (e.empty()) {
         out.append(" <span class=\"muted\">(no data)</span>");
       }
-      out.append("</li>\n");
+      out.append("</span></li>\n");
     }
     out.append("</ul>\n");
   }

@@ -36,7 +36,8 @@ public final class ReportPage {
       figure { margin: 20px 0 28px; break-inside: avoid; page-break-inside: avoid; }
       figcaption { font-weight: 600; font-size: 1.02em; margin-bottom: 2px; }
       .annotation { margin: 0 0 4px; color: #31363c; font-size: 0.93em; }
-      svg.chart { display: block; width: 100%; height: auto; margin-top: 4px; }
+      .plot { overflow-x: auto; }
+      svg.chart { display: block; width: 100%; min-width: 540px; height: auto; margin-top: 4px; }
       svg.chart text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
       .tick { font-size: 11px; fill: #57606a; }
       .axis-label { font-size: 12px; fill: #31363c; }
@@ -55,9 +56,8 @@ public final class ReportPage {
       .area { fill-opacity: 0.3; stroke-width: 1.2; stroke-linejoin: round; }
       ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 2px 20px; margin: 6px 0 0; padding: 0 0 0 8px;
         font-size: 0.87em; }
-      ul.legend li { white-space: nowrap; }
-      .swatch { display: inline-block; width: 26px; height: 0; border-top: 3px solid; vertical-align: middle;
-        margin-right: 6px; }
+      ul.legend li { display: flex; align-items: center; gap: 6px; max-width: 100%; overflow-wrap: anywhere; }
+      .swatch { flex: none; width: 26px; height: 0; border-top: 3px solid; }
       .swatch.box { width: 0; height: 0; border: 6px solid; }
       .muted { color: #6e7781; }
       .chart-note { margin: 6px 0 0; font-size: 0.85em; color: #57606a; }
@@ -79,6 +79,8 @@ public final class ReportPage {
         section { break-before: auto; }
         h2 { break-after: avoid; page-break-after: avoid; }
         tbody tr:nth-child(even) { background: none; }
+        .plot { overflow: visible; }
+        svg.chart { min-width: 0; }
       }
       """;
 

@@ -26,13 +26,19 @@ final class Ticks {
       min = max;
       max = t;
     }
-    if (min == max) {
-      double pad = min == 0 ? 1 : Math.abs(min) * 0.1;
-      min -= min == 0 ? 0 : pad;
-      max += pad;
+    // One value, or values closer than 1e-300 (subnormal spans), get a width around their middle; a tiny
+    // middle reads as zero. Halves throughout: max - min overflows near Double.MAX_VALUE.
+    if (!(max * 0.5 - min * 0.5 >= 1e-300)) {
+      double middle = min * 0.5 + max * 0.5;
+      double pad = Math.abs(middle) < 1e-290 ? 1 : Math.abs(middle) * 0.1;
+      min = min >= 0 && middle - pad < 0 ? 0 : middle - pad;
+      max = middle + pad;
     }
     target = Math.max(1, target);
-    double step = niceStep(max - min, target);
+    double step = niceStep(min, max, target);
+    if (!(step > 0 && Double.isFinite(step))) {
+      return bounds(min, max);
+    }
     // Nice rounding alone can leave a third of the axis empty (-3..155 by 50s spans -50..200): a
     // neighbouring 1-2-5 step wins when it wastes less span for its number of ticks.
     double bestScore = score(min, max, step, target);
@@ -46,12 +52,25 @@ final class Ticks {
     }
     long first = (long) Math.floor(min / step + 1e-9);
     long last = (long) Math.ceil(max / step - 1e-9);
+    if (last - first > 4L * target + 4) {
+      return bounds(min, max);
+    }
     List<Axis.Tick> ticks = new ArrayList<>();
     for (long i = first; i <= last; i++) {
       double v = clean(i * step);
+      if (!Double.isFinite(v)) {
+        continue; // a round bound past Double.MAX_VALUE: the axis ends at the data instead
+      }
+      if (!ticks.isEmpty() && v <= ticks.get(ticks.size() - 1).value()) {
+        return bounds(min, max); // steps finer than a double's precision at this magnitude
+      }
       ticks.add(new Axis.Tick(v, Numbers.compact(v), true));
     }
-    return new Axis(clean(first * step), clean(last * step), false, ticks);
+    if (ticks.isEmpty()) {
+      return bounds(min, max);
+    }
+    return new Axis(Math.min(min, ticks.get(0).value()), Math.max(max, ticks.get(ticks.size() - 1).value()), false,
+        ticks);
   }
 
   /**
@@ -72,15 +91,19 @@ final class Ticks {
     if (max / min < 10) {
       return narrowLog(min, max);
     }
-    int lo = (int) Math.floor(Math.log10(min) + 1e-9);
-    int hi = (int) Math.ceil(Math.log10(max) - 1e-9);
+    // Ten to the -308 is still a normal double; 1e-324 would be zero.
+    int lo = Math.max(-307, (int) Math.floor(Math.log10(min) + 1e-9));
+    int hi = Math.min(308, (int) Math.ceil(Math.log10(max) - 1e-9));
     int stride = Math.max(1, (hi - lo + MAX_LABELLED_DECADES - 1) / MAX_LABELLED_DECADES);
-    hi = lo + ((hi - lo + stride - 1) / stride) * stride;
+    hi = Math.min(308, lo + ((hi - lo + stride - 1) / stride) * stride);
     List<Axis.Tick> ticks = new ArrayList<>();
     for (int d = lo; d <= hi; d++) {
       double decade = clean(Math.pow(10, d));
       boolean major = (d - lo) % stride == 0;
-      ticks.add(new Axis.Tick(decade, major ? Numbers.compact(decade) : "", major));
+      // Unlabelled decades between labelled ones, while they are few enough to read as a grid.
+      if (major || stride <= 3) {
+        ticks.add(new Axis.Tick(decade, major ? Numbers.compact(decade) : "", major));
+      }
       if (stride == 1 && d < hi) {
         for (int m : new int[] {2, 5}) {
           double v = clean(m * Math.pow(10, d));
@@ -91,6 +114,15 @@ final class Ticks {
     return new Axis(clean(Math.pow(10, lo)), clean(Math.pow(10, hi)), true, ticks);
   }
 
+  /**
+   * An axis labelled at its ends only, for spans no round step fits: subnormal ones, or ones narrower than a
+   * double's precision at their magnitude.
+   */
+  private static Axis bounds(double min, double max) {
+    return new Axis(min, max, false,
+        List.of(new Axis.Tick(min, Numbers.compact(min), true), new Axis.Tick(max, Numbers.compact(max), true)));
+  }
+
   private static Axis narrowLog(double min, double max) {
     Axis linear = linear(min, max, 5);
     double lo = linear.lo() > 0 ? linear.lo() : min;
@@ -98,9 +130,10 @@ final class Ticks {
     return new Axis(lo, linear.hi(), true, ticks);
   }
 
-  /** The 1-2-5 step nearest to {@code range / target} (Heckbert's nice numbers). */
-  static double niceStep(double range, int target) {
-    double raw = range / target;
+  /** The 1-2-5 step nearest to a {@code target}th of [min, max] (Heckbert's nice numbers). */
+  static double niceStep(double min, double max, int target) {
+    // Halves first: max - min overflows for data near Double.MAX_VALUE.
+    double raw = (max * 0.5 - min * 0.5) / target * 2;
     double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
     double norm = raw / magnitude;
     double nice = norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10;
@@ -111,7 +144,7 @@ final class Ticks {
     double first = Math.floor(min / step + 1e-9);
     double last = Math.ceil(max / step - 1e-9);
     double intervals = last - first;
-    double waste = intervals * step / (max - min) - 1;
+    double waste = intervals * (step * 0.5) / (max * 0.5 - min * 0.5) - 1;
     return Math.abs(intervals - target) / target + 3 * waste;
   }
 

@@ -87,6 +87,12 @@ final class XyChartSvg {
     double right = cdf ? 40 : 24;
     double plotWidth = Svg.WIDTH - left - right;
     // The x axis ends where the data does; the y axis keeps round ends, and zero, for honest heights.
+    if (xMin == xMax && !logX) {
+      // One x value: centre it (Ticks would start a non-negative axis at zero, as a y axis should).
+      double pad = xMin == 0 ? 1 : Math.abs(xMin) * 0.1;
+      xMin -= pad;
+      xMax += pad;
+    }
     Axis x = (logX
         ? Ticks.log(xMin, xMax, plotWidth / decades(xMin, xMax) >= 150)
         : Ticks.linear(xMin, xMax, Math.max(3, (int) (plotWidth / 110)))).within(xMin, xMax);
@@ -254,9 +260,7 @@ final class XyChartSvg {
   }
 
   private static void axisLabels(StringBuilder out, Plot p, String xLabel, String yLabel, double height) {
-    if (!xLabel.isEmpty()) {
-      Svg.text(out, "axis-label", (p.left() + p.right()) / 2, height - 10, "middle", xLabel);
-    }
+    Svg.xAxisLabel(out, xLabel, p.left(), p.right(), height - 10);
     Svg.yAxisLabel(out, yLabel, p.top(), p.bottom());
   }
 

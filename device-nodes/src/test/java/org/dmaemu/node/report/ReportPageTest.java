@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -49,7 +51,8 @@ class ReportPageTest {
     assertEquals(ReportXml.count(doc, "//svg"), ReportXml.count(doc, "//svg[@viewBox and @width='100%']"));
     assertEquals(List.of("nic", "disk", "sensor"),
         ReportXml.texts(doc, "//figure[figcaption='Throughput per group']/ul[@class='legend']/li"));
-    assertEquals(16, ReportXml.count(doc, "//figure[figcaption='Sixteen series']/ul[@class='legend']/li"));
+    assertEquals(16,
+        ReportXml.count(doc, "//figure[starts-with(figcaption, 'Sixteen series')]/ul[@class='legend']/li"));
     assertEquals(3, ReportXml.count(doc, "//figure[figcaption='Map-register wait per group']//path[@class='series']"));
     assertEquals(List.of("p50", "p90", "p99"),
         ReportXml.texts(doc, "//figure[figcaption='Map-register wait per group']//*[@class='guide-label']"));
@@ -138,6 +141,15 @@ class ReportPageTest {
             List.of(new Series("a", List.of(new Point(1, 7), new Point(2, 7), new Point(3, 7)))), false, true),
         new LineChart("huge", "x", "y",
             List.of(new Series("a", List.of(new Point(-1e300, 1e-300), new Point(1e300, 1e300)))), false, true),
+        new LineChart("extreme", "x", "y", List.of(new Series("a", List.of(new Point(-Double.MAX_VALUE, 1),
+            new Point(Double.MAX_VALUE, Double.MAX_VALUE))), new Series("b", List.of(new Point(0, -Double.MAX_VALUE)))),
+            false, false),
+        new LineChart("subnormal", "x", "y", List.of(new Series("a", List.of(new Point(Double.MIN_VALUE,
+            Double.MIN_VALUE)))), false, false),
+        new LineChart("subnormal log", "x", "y", List.of(new Series("a", List.of(new Point(Double.MIN_VALUE,
+            Double.MIN_VALUE), new Point(1e300, 1e300)))), true, true),
+        new LineChart("below precision", "x", "y", List.of(new Series("a", List.of(new Point(1, 1),
+            new Point(Math.nextUp(1.0), Math.nextUp(1.0))))), false, false),
         new LineChart("negative", "x", "y",
             List.of(new Series("a", List.of(new Point(-5, -100), new Point(5, -3)))), false, false),
         new CdfChart("", "", List.of()),
@@ -165,13 +177,29 @@ class ReportPageTest {
     assertTrue(page.contains("2 points at or below zero not shown on the log axes."));
     assertTrue(page.contains("2 points with a non-finite value (NaN, infinity) skipped."));
     assertTrue(page.contains("2 points with a fraction outside [0, 1] skipped."));
-    assertFalse(page.contains("NaN\""), "no NaN coordinates");
+    Matcher badCoordinate = Pattern.compile(
+        "(?:\\sd|x|y|x1|x2|y1|y2|cx|cy|width|height|viewBox|transform)=\"[^\"]*(?:NaN|Infinity)[^\"]*\"")
+        .matcher(page);
+    assertFalse(badCoordinate.find(), () -> "a non-finite coordinate: " + badCoordinate.group());
     assertFalse(page.contains("Infinity"), "no infinite coordinates");
     assertEquals(0, ReportXml.count(doc, "//figure[figcaption='empty series']/ul"), "no legend without a chart");
     assertEquals(List.of("a (no data)", "b", "series 3 (no data)"),
         ReportXml.texts(doc, "//figure[figcaption='some empty']/ul[@class='legend']/li"));
     assertEquals(1, ReportXml.count(doc, "//figure[figcaption='single']//circle"), "a lone point gets a marker");
     assertEquals(1, ReportXml.count(doc, "//figure[figcaption='with zero']//svg"), "a CDF with 0 goes linear");
+  }
+
+  @Test
+  @DisplayName("an axis label longer than its axis is cut, and whole in its tooltip")
+  void longAxisLabels() {
+    String longLabel = "map-register wait, from the request's arrival to EvtReserveDma or EvtProgramDma (µs)";
+    Document doc = ReportXml.parse(ReportPage.render(new Report("t", "", List.of(new Section("s", "", List.of(
+        new LineChart("c", longLabel, longLabel, List.of(new Series("a", List.of(new Point(1, 1), new Point(2, 2)))),
+            false, false)))))));
+    List<String> labels = ReportXml.texts(doc, "//*[@class='axis-label']/title");
+    assertEquals(List.of(longLabel), labels, "the y label is cut; the x axis has room");
+    String shown = ReportXml.nodes(doc, "//*[@class='axis-label' and title]").get(0).getLastChild().getTextContent();
+    assertTrue(shown.contains("…") && shown.endsWith(" (µs)") && shown.length() < 50, shown);
   }
 
   @Test
@@ -213,8 +241,8 @@ class ReportPageTest {
       assertEquals(List.of(file), listing.toList());
     }
     if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      assertTrue(Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
-          || !Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+      assertTrue(Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)
+          || !Files.getPosixFilePermissions(dir).contains(PosixFilePermission.OTHERS_READ),
           "the page keeps the umask's permissions");
     }
   }
@@ -246,7 +274,7 @@ class ReportPageTest {
     assertEquals(60, ReportXml.count(small, "//*[@class='bar-label']"));
   }
 
-  private static List<BarChart.Bar> bars(int n, java.util.function.IntToDoubleFunction value) {
+  private static List<BarChart.Bar> bars(int n, IntToDoubleFunction value) {
     List<BarChart.Bar> bars = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       bars.add(new BarChart.Bar("b" + i, i % 2 == 0 ? "even" : "odd", value.applyAsDouble(i)));

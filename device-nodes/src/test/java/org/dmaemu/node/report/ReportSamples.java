@@ -147,6 +147,17 @@ final class ReportSamples {
         true);
   }
 
+  private static BarChart fortyEight() {
+    Random random = new Random(48);
+    List<BarChart.Bar> bars = new ArrayList<>();
+    for (int d = 0; d < 48; d++) {
+      bars.add(new BarChart.Bar(String.format("dev-%06d", d), d < 16 ? "nic" : d < 40 ? "disk (slow path)" : "sensor",
+          1000 + random.nextInt(4000)));
+    }
+    return new BarChart("Forty-eight devices, labelled", "throughput (kB/s)", bars,
+        "Jain's fairness index: 0.93 over all devices");
+  }
+
   private static Section edgeCases() {
     List<Series> many = new ArrayList<>();
     for (int s = 0; s < 16; s++) {
@@ -154,7 +165,8 @@ final class ReportSamples {
       for (int x = 0; x <= 20; x++) {
         points.add(new Point(x, s * 10 + 5 * Math.sin(x / 3.0 + s)));
       }
-      many.add(new Series("policy variant " + (s + 1), points));
+      many.add(new Series((s == 3 ? "a long policy name: round-robin with priority aging, weight 4 — " : "policy ")
+          + "variant " + (s + 1), points));
     }
     return new Section("Edge cases", "Empty, broken and crowded data, drawn without failing.",
         List.of(
@@ -165,7 +177,10 @@ final class ReportSamples {
             new LineChart("Log axes with zeros and NaN", "devices", "wait (µs)",
                 List.of(new Series("mixed", List.of(new Point(0, 5), new Point(10, 50), new Point(100, 0),
                     new Point(1000, Double.NaN), new Point(10000, 5000), new Point(20000, 9000)))), true, true),
-            new LineChart("Sixteen series", "step", "value", many, false, false),
+            new LineChart("Sixteen series, and a title long enough to wrap on a narrow window: policies compared"
+                + " over twenty steps of the arbitration model", "step",
+                "map-register wait, from arrival to EvtReserveDma (µs)", many, false, false),
+            fortyEight(),
             new BarChart("Bars with a <script>alert('x')</script> label", "value",
                 List.of(new BarChart.Bar("</svg><script>alert(1)</script>", "a & b", 3),
                     new BarChart.Bar("\"quoted\" & 'single'", "a & b", -1.5),

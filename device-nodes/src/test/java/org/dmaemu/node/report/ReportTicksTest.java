@@ -60,6 +60,19 @@ class ReportTicksTest {
   }
 
   @Test
+  @DisplayName("extreme spans still give a few ticks: near Double.MAX_VALUE, subnormal, 600 decades")
+  void extremes() {
+    Axis huge = Ticks.linear(-Double.MAX_VALUE, Double.MAX_VALUE, 5);
+    assertTrue(huge.ticks().size() >= 2 && huge.ticks().size() <= 12, huge.toString());
+    assertEquals(0.5, huge.fraction(0), 1e-12);
+    Axis tiny = Ticks.linear(Double.MIN_VALUE, Double.MIN_VALUE, 5);
+    assertTrue(tiny.ticks().size() >= 1);
+    Axis wide = Ticks.log(1e-300, 1e300, true);
+    assertTrue(wide.ticks().size() <= 20, "ticks " + wide.ticks().size());
+    assertTrue(Ticks.log(Double.MIN_VALUE, 1, true).lo() > 0);
+  }
+
+  @Test
   @DisplayName("a log axis spanning less than a decade takes linear ticks, all above zero")
   void narrowLog() {
     Axis axis = Ticks.log(100, 150, true);
