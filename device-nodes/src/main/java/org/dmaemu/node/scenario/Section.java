@@ -37,6 +37,8 @@ final class Section {
   private final ConfigValue anchor;
   private final List<String> anchorKeys;
   private final List<String> vocabulary;
+  // This object or one around it had the wrong type, already reported: what it lacks is no news.
+  private final boolean wrongType;
 
   private Section(
       ProblemLog log,
@@ -46,7 +48,8 @@ final class Section {
       boolean present,
       ConfigValue anchor,
       List<String> anchorKeys,
-      List<String> vocabulary) {
+      List<String> vocabulary,
+      boolean wrongType) {
     this.log = log;
     this.keys = List.copyOf(keys);
     this.path = path;
@@ -55,10 +58,11 @@ final class Section {
     this.anchor = anchor;
     this.anchorKeys = List.copyOf(anchorKeys);
     this.vocabulary = List.copyOf(vocabulary);
+    this.wrongType = wrongType;
   }
 
   static Section root(ProblemLog log, ConfigObject root, List<String> vocabulary) {
-    return new Section(log, List.of(), "", root, true, root, List.of(), vocabulary);
+    return new Section(log, List.of(), "", root, true, root, List.of(), vocabulary, false);
   }
 
   String path() {
@@ -112,9 +116,11 @@ final class Section {
     }
   }
 
-  /** A problem about this object as a whole. */
+  /** A problem about this object as a whole (unless it is not an object at all, which is reported already). */
   void problem(String message) {
-    log.at(anchor, anchorKeys, path, message);
+    if (!wrongType) {
+      log.at(anchor, anchorKeys, path, message);
+    }
   }
 
   /** A key that may not appear here: {@code message} says why. */
@@ -145,12 +151,12 @@ final class Section {
   Section section(String key, List<String> childVocabulary) {
     ConfigValue v = object.get(key);
     if (v instanceof ConfigObject o) {
-      return new Section(log, child(key), path(key), o, true, o, child(key), childVocabulary);
+      return new Section(log, child(key), path(key), o, true, o, child(key), childVocabulary, wrongType);
     }
     if (v != null) {
       problem(key, "must be an object { ... }");
     }
-    return new Section(log, child(key), path(key), EMPTY, false, anchor, anchorKeys, childVocabulary);
+    return new Section(log, child(key), path(key), EMPTY, false, anchor, anchorKeys, childVocabulary, wrongType || v != null);
   }
 
   /** The list under {@code key} as sections, one per element, each of which must be an object. */
@@ -167,7 +173,7 @@ final class Section {
     for (int i = 0; i < list.size(); i++) {
       String at = path(key) + "[" + i + "]";
       if (list.get(i) instanceof ConfigObject o) {
-        elements.add(new Section(log, child(key), at, o, true, o, child(key), elementVocabulary));
+        elements.add(new Section(log, child(key), at, o, true, o, child(key), elementVocabulary, wrongType));
       } else {
         log.at(list.get(i), child(key), at, "must be an object { ... }" + got(list.get(i)));
       }
@@ -356,7 +362,9 @@ final class Section {
   }
 
   void missing(String key, String message) {
-    log.at(anchor, anchorKeys, path(key), message);
+    if (!wrongType) {
+      log.at(anchor, anchorKeys, path(key), message);
+    }
   }
 
   // ---- helpers

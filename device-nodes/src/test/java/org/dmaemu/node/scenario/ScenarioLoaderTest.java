@@ -338,6 +338,15 @@ class ScenarioLoaderTest {
   }
 
   @Test
+  @DisplayName("an object of the wrong type is one problem, not one per key it lacks")
+  void wrongTypeObjectIsOneProblem() {
+    assertEquals(List.of("1: topology.groups.nic: must be an object { ... } (got 5)"),
+        problems("topology.groups.nic = 5"));
+    assertEquals(List.of("1: topology: must be an object { ... } (got 3)"), problems("topology = 3"));
+    assertEquals(List.of("1: topology.groups: needs at least one group"), problems("topology.groups {}"));
+  }
+
+  @Test
   void runName() {
     assertEquals(List.of("1: run.name: names the run directory: letters, digits, '.', '_' and '-', starting with a"
             + " letter or digit (got ../up)"),
