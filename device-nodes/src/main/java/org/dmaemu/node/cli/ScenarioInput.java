@@ -30,7 +30,8 @@ public final class ScenarioInput {
     for (String set : sets) {
       int eq = set.indexOf('=');
       if (eq <= 0) {
-        throw new ParameterException(spec.commandLine(), "--set needs KEY=VALUE, e.g. --set run.seed=7 (got " + set + ")");
+        throw new ParameterException(
+            spec.commandLine(), "--set needs KEY=VALUE, e.g. --set run.seed=7 (got " + set + ")");
       }
       String key = set.substring(0, eq);
       overrides.remove(key);

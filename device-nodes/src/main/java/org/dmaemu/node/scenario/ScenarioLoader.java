@@ -90,7 +90,8 @@ public final class ScenarioLoader {
     try {
       resolved = merged.resolve(RESOLVE);
     } catch (ConfigException.UnresolvedSubstitution e) {
-      log.atOrigin(e.origin(), reason(e) + " (substitutions refer to keys of the scenario; environment variables are not read)");
+      log.atOrigin(e.origin(),
+          reason(e) + " (substitutions refer to keys of the scenario; environment variables are not read)");
       return new Loaded(null, log.sorted());
     } catch (ConfigException e) {
       log.atOrigin(e.origin(), reason(e));

@@ -228,7 +228,8 @@ final class ScenarioReader {
       if (groups.present()) {
         groups.problem("needs at least one group");
       } else {
-        groups.problem("missing: a scenario needs at least one device group, e.g. groups { nic { count = 8, driver = packet } }");
+        groups.problem(
+            "missing: a scenario needs at least one device group, e.g. groups { nic { count = 8, driver = packet } }");
       }
     }
     for (String name : groups.keys()) {
@@ -267,7 +268,8 @@ final class ScenarioReader {
       }
     }
     if (devices > MAX_DEVICES) {
-      groups.problem(String.format(Locale.ROOT, "the groups have %,d devices in all; at most %,d", devices, MAX_DEVICES));
+      groups.problem(
+          String.format(Locale.ROOT, "the groups have %,d devices in all; at most %,d", devices, MAX_DEVICES));
     }
     return specs;
   }
@@ -312,7 +314,8 @@ final class ScenarioReader {
     policies.rejectUnknownKeys();
     if (domain != null && policies.present()) {
       g.problem("policies", "apply to per-enabler adapters only; this group's enablers use adapter domain "
-          + domain.name() + ", whose policies are topology.adapter-domains." + domain.name() + ".policy and lock-policy");
+          + domain.name() + ", whose policies are topology.adapter-domains." + domain.name()
+          + ".policy and lock-policy");
     }
     int interrupts = g.integer("interrupts", 1, 1, MAX_INTERRUPTS);
     int kmdfMinor = readKmdfVersion(g);
@@ -326,8 +329,8 @@ final class ScenarioReader {
         ? domain.mapRegisters()
         : (int) Math.min((enabler.maximumLength() + t.pageSize() - 1) / t.pageSize() + 1, t.mapRegisterLimit());
     if (driver == DmaIoDriver.Mode.RESERVING_PACKET && reserved > adapterRegisters) {
-      g.problem("reserved-registers", "must be at most " + adapterRegisters + ", the map registers of the group's adapter "
-          + (domain != null ? "(adapter domain " + domain.name() + ")"
+      g.problem("reserved-registers", "must be at most " + adapterRegisters
+          + ", the map registers of the group's adapter " + (domain != null ? "(adapter domain " + domain.name() + ")"
               : "(maximum-length " + Units.shown(enabler.maximumLength()) + " / page-size " + Units.shown(t.pageSize())
                   + " + 1, at most map-register-limit " + t.mapRegisterLimit() + "; reference §4.1)"));
     }
@@ -415,7 +418,8 @@ final class ScenarioReader {
         e.problem("flags", older);
       }
       if (profile.isSystem()) {
-        e.problem("profile", "system profiles need KMDF 1.11 or later (reference §1.2); kmdf-version is 1." + kmdfMinor);
+        e.problem("profile",
+            "system profiles need KMDF 1.11 or later (reference §1.2); kmdf-version is 1." + kmdfMinor);
       }
     }
     String invalid = ": WdfDmaEnablerCreate would fail with STATUS_INVALID_PARAMETER (reference §1.1)";
@@ -569,7 +573,8 @@ final class ScenarioReader {
         sizes = log.size() == problemsBefore ? new SizeDistribution.Uniform(min, max) : null;
       }
       case "lognormal" -> {
-        long median = s.bytes("median", null, 1, Long.MAX_VALUE, "missing: the median request of the lognormal distribution");
+        long median =
+            s.bytes("median", null, 1, Long.MAX_VALUE, "missing: the median request of the lognormal distribution");
         double sigma = s.decimal("sigma", 1.0, 0, false, Double.MAX_VALUE);
         long min = s.bytes("min", 1L, 1, Long.MAX_VALUE, null);
         long max = s.bytes("max", 16 * Units.MIB, 1, Long.MAX_VALUE, null);
@@ -582,7 +587,8 @@ final class ScenarioReader {
       }
       case "empirical" -> {
         if (!s.has("table")) {
-          s.missing("table", "missing: the size table, e.g. [ { bytes = 4 KiB, weight = 3 }, { bytes = 64 KiB, weight = 1 } ]");
+          s.missing("table",
+              "missing: the size table, e.g. [ { bytes = 4 KiB, weight = 3 }, { bytes = 64 KiB, weight = 1 } ]");
         }
         List<SizeDistribution.Empirical.Entry> entries = new ArrayList<>();
         List<Section> rows = s.objectList("table", TABLE_ENTRY);

@@ -156,7 +156,8 @@ final class Section {
     if (v != null) {
       problem(key, "must be an object { ... }");
     }
-    return new Section(log, child(key), path(key), EMPTY, false, anchor, anchorKeys, childVocabulary, wrongType || v != null);
+    return new Section(
+        log, child(key), path(key), EMPTY, false, anchor, anchorKeys, childVocabulary, wrongType || v != null);
   }
 
   /** The list under {@code key} as sections, one per element, each of which must be an object. */

@@ -49,7 +49,8 @@ final class Units {
     try {
       return ConfigFactory.empty().withValue("d", value).getDuration("d");
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("not a duration: write a number and a unit (ns, us, ms, s), e.g. 500us, 2ms, 1s");
+      throw new IllegalArgumentException(
+          "not a duration: write a number and a unit (ns, us, ms, s), e.g. 500us, 2ms, 1s");
     }
   }
 
