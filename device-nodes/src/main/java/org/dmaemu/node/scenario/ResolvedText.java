@@ -100,8 +100,8 @@ final class ResolvedText {
     set("reserved-registers", Integer.toString(g.reservedRegisters()));
     set("priority", Integer.toString(g.priority()));
     set("weight", Integer.toString(g.weight()));
-    set("adapter-domain", g.adapterDomain() == null ? ScenarioReader.PER_ENABLER : g.adapterDomain());
-    set("bus", g.bus() == null ? ScenarioReader.NO_BUS : g.bus());
+    set("adapter-domain", g.adapterDomain() == null ? ScenarioReader.PER_ENABLER : key(g.adapterDomain()));
+    set("bus", g.bus() == null ? ScenarioReader.NO_BUS : key(g.bus()));
     if (g.adapterDomain() == null) {
       set("policies", "{ adapter-lock = " + g.lockPolicy() + ", map-registers = " + g.registerPolicy() + " }");
     }
@@ -174,6 +174,7 @@ final class ResolvedText {
         .collect(Collectors.joining(", ", "{ distribution = empirical, table = [ ", " ] }"));
   }
 
+  /** A name as a key or a value: quoted where HOCON would read it otherwise ({@code "0"}, {@code "true-x"}). */
   private static String key(String name) {
     return ConfigUtil.joinPath(name);
   }

@@ -290,7 +290,7 @@ final class ScenarioReader {
     int priority = g.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
     int weight = g.integer("weight", 1, 1, Integer.MAX_VALUE);
 
-    String domainName = g.string("adapter-domain", PER_ENABLER, null);
+    String domainName = g.name("adapter-domain", PER_ENABLER);
     AdapterDomainSpec domain = null;
     if (domainName != null && !domainName.equals(PER_ENABLER)) {
       domain = t.domains().get(domainName);
@@ -299,7 +299,7 @@ final class ScenarioReader {
             + (t.domains().isEmpty() ? " (there is none)" : " (" + String.join(", ", t.domains().keySet()) + ")"));
       }
     }
-    String busName = g.string("bus", NO_BUS, null);
+    String busName = g.name("bus", NO_BUS);
     BusSpec bus = null;
     if (busName != null && !busName.equals(NO_BUS)) {
       bus = t.buses().get(busName);

@@ -335,6 +335,23 @@ final class Section {
     return (String) v.unwrapped();
   }
 
+  /** The name of another entry; a whole number is a name too ({@code adapter-domain = 0} for a domain "0"). */
+  String name(String key, String dflt) {
+    ConfigValue v = object.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v.valueType() == ConfigValueType.STRING) {
+      return (String) v.unwrapped();
+    }
+    Long n = v.valueType() == ConfigValueType.NUMBER ? wholeNumber(v) : null;
+    if (n == null) {
+      problem(key, "must be a name");
+      return dflt;
+    }
+    return Long.toString(n);
+  }
+
   /**
    * One of {@code choices} by name; {@code dflt == null}: required. Returns {@code dflt} when the
    * value is wrong, so a required key that is missing or wrong gives {@code null}.
