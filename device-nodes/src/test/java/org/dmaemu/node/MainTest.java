@@ -54,7 +54,7 @@ class MainTest {
         Arguments.of(List.of("run", "--bogus"), "dmaemu: unknown option: '--bogus'; see 'dmaemu run --help'"),
         Arguments.of(List.of("run", "--devices"), "dmaemu: missing required parameter for option '--devices' (INT)"),
         Arguments.of(List.of(), "dmaemu: missing command; see 'dmaemu --help'"),
-        Arguments.of(List.of("validate", "x.conf"), "dmaemu: unmatched arguments from index 0: 'validate', 'x.conf'; see 'dmaemu --help'"),
+        Arguments.of(List.of("frobnicate", "x.conf"), "dmaemu: unmatched arguments from index 0: 'frobnicate', 'x.conf'; see 'dmaemu --help'"),
         Arguments.of(
             List.of("run", "--trace", "/nonexistent-dmaemu-dir/t.json"),
             "dmaemu: cannot write trace file /nonexistent-dmaemu-dir/t.json: no such directory"));
