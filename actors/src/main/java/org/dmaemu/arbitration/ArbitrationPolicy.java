@@ -1,5 +1,7 @@
 package org.dmaemu.arbitration;
 
+import org.dmaemu.protocol.arbitration.Requester;
+
 /**
  * Decides the order in which an arbitration actor ({@link AdapterLock}, {@link MapRegisterPool})
  * serves the requests that had to wait: which waiting request is served next, and whether a request
@@ -15,6 +17,8 @@ package org.dmaemu.arbitration;
  */
 public interface ArbitrationPolicy {
 
+  String FIFO = "fifo";
+
   /** A new, empty queue for one actor's waiting requests. */
   <W extends Waiter> WaitQueue<W> newQueue();
 
@@ -29,7 +33,7 @@ public interface ArbitrationPolicy {
     /** The units asked for: map registers for the pool, 1 for the adapter lock. */
     int demand();
 
-    /** The requester's priority (higher first for priority policies); FIFO ignores it. */
-    int priority();
+    /** Who asks: the device, its group's priority and weight. */
+    Requester requester();
   }
 }

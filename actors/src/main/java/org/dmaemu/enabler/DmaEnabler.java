@@ -17,6 +17,7 @@ import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
 import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -258,7 +259,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     DmaTransaction.Settings settings =
         new DmaTransaction.Settings(
             info, id, env.pageSize(), env.kmdfMinorVersion(), env.verifier(), realDeadline, readAdapter, writeAdapter,
-            SystemController.defaults());
+            SystemController.defaults(), Requester.ofDevice(info.handle().deviceId()));
     ActorRef<TransactionMessage> ref =
         getContext()
             .spawn(
@@ -324,8 +325,11 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         id,
         adapter.mapRegisters(),
         adapter.maximumFragmentLength(),
-        getContext().spawn(AdapterLock.create(id, ArbitrationPolicy.fifo()), name + "-lock"),
-        getContext().spawn(MapRegisterPool.create(id, adapter.mapRegisters(), ArbitrationPolicy.fifo()), name + "-registers"));
+        getContext().spawn(AdapterLock.create(id, ArbitrationPolicy.fifo(), env.observer()), name + "-lock"),
+        getContext()
+            .spawn(
+                MapRegisterPool.create(id, adapter.mapRegisters(), ArbitrationPolicy.fifo(), env.observer()),
+                name + "-registers"));
   }
 
   private static DriverCallback message(
