@@ -39,7 +39,8 @@ import org.dmaemu.time.NodeClock;
  * holder held is reclaimed and counted as leaked, a dead waiter's requests are dropped.
  *
  * <p>Every grant, free, enqueue and withdrawal is reported to the {@link DmaObserver} (registers in
- * use, capacity, waiting requests) with the node clock's time.
+ * use, capacity, waiting requests) with the node clock's time. One pool may serve the adapters of
+ * many devices (a shared adapter domain, {@link AdapterDomain}); nothing here depends on who asks.
  */
 public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> {
 
