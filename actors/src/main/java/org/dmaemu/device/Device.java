@@ -535,7 +535,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         // The hardware is handed to the driver in EvtDevicePrepareHardware, as KMDF hands resources.
         engine =
             getContext()
-                .spawn(DmaEngine.create(deviceId, settings.hardware(), driver, realDeadline, trace), "engine-" + requestOrdinal);
+                .spawn(
+                    DmaEngine.create(
+                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace),
+                    "engine-" + requestOrdinal);
       }
     }
     return driver;
