@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage.AcquireAdapter;
@@ -20,6 +21,8 @@ import org.dmaemu.protocol.arbitration.AdapterReply;
 import org.dmaemu.protocol.arbitration.AdapterReply.AdapterGranted;
 import org.dmaemu.protocol.arbitration.AdapterReply.AdapterRequestCancelled;
 import org.dmaemu.protocol.arbitration.AdapterReply.AdapterUnavailable;
+import org.dmaemu.protocol.arbitration.Requester;
+import org.dmaemu.time.NodeClock;
 
 /**
  * The adapter "lock" of one WDM adapter (reference §4.3): one holder at a time, the others waiting
@@ -29,19 +32,23 @@ import org.dmaemu.protocol.arbitration.AdapterReply.AdapterUnavailable;
  *
  * <p>A release by anyone but the holder is a driver or emulator bug: it is logged and counted, and
  * the lock stays with its holder.
+ *
+ * <p>Every grant, release, enqueue and withdrawal is reported to the {@link DmaObserver} with the
+ * node clock's time, for utilization and queue depth over time.
  */
 public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
 
   private static final class Request extends RequestBook.Request implements ArbitrationPolicy.Waiter {
     final ActorRef<AdapterReply> replyTo;
-    final int priority;
+    /** Who asks, as the policy sees it (the base class's requester is the reply address). */
+    final Requester identity;
     /** Its place in the queue while it waits; {@code null} once it holds the lock. */
     WaitQueue.Entry<Request> entry;
 
-    Request(ActorRef<AdapterReply> replyTo, long requestId, int priority) {
+    Request(ActorRef<AdapterReply> replyTo, long requestId, Requester requester) {
       super(replyTo, requestId);
       this.replyTo = replyTo;
-      this.priority = priority;
+      this.identity = requester;
     }
 
     @Override
@@ -50,12 +57,14 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
     }
 
     @Override
-    public int priority() {
-      return priority;
+    public Requester requester() {
+      return identity;
     }
   }
 
   private final String adapterId;
+  private final DmaObserver observer;
+  private final NodeClock clock;
   private final RequestBook<Request> book;
   private final WaitQueue<Request> queue;
   private final Predicate<Request> servable = waiter -> isFree();
@@ -64,15 +73,19 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
   private long reclaimed;
   private long releasesByNonHolder;
 
-  public static Behavior<AdapterLockMessage> create(String adapterId, ArbitrationPolicy policy) {
+  public static Behavior<AdapterLockMessage> create(String adapterId, ArbitrationPolicy policy, DmaObserver observer) {
     Objects.requireNonNull(adapterId, "adapterId");
     Objects.requireNonNull(policy, "policy");
-    return Behaviors.setup(context -> new AdapterLock(context, adapterId, policy));
+    Objects.requireNonNull(observer, "observer");
+    return Behaviors.setup(context -> new AdapterLock(context, adapterId, policy, observer));
   }
 
-  private AdapterLock(ActorContext<AdapterLockMessage> context, String adapterId, ArbitrationPolicy policy) {
+  private AdapterLock(
+      ActorContext<AdapterLockMessage> context, String adapterId, ArbitrationPolicy policy, DmaObserver observer) {
     super(context);
     this.adapterId = adapterId;
+    this.observer = observer;
+    this.clock = NodeClock.get(context.getSystem());
     this.book = new RequestBook<>(context);
     this.queue = policy.newQueue();
   }
@@ -98,15 +111,17 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
       replyTo.tell(new AdapterUnavailable(adapterId, command.requestId(), NtStatus.STATUS_INVALID_PARAMETER));
       return this;
     }
-    Request request = new Request(replyTo, command.requestId(), command.priority());
+    Request request = new Request(replyTo, command.requestId(), command.requester());
     if (isFree() && (queue.isEmpty() || queue.mayOvertake(request))) {
       book.add(request);
+      queue.grantedAtOnce(request);
       grant(request);
     } else if (command.immediate()) {
       replyTo.tell(new AdapterUnavailable(adapterId, command.requestId(), NtStatus.STATUS_INSUFFICIENT_RESOURCES));
     } else {
       book.add(request);
       request.entry = queue.add(request);
+      changed();
     }
     return this;
   }
@@ -115,6 +130,7 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
     if (holder != null && holder.requestId == command.requestId() && holder.requester.equals(command.holder())) {
       book.remove(holder);
       holder = null;
+      changed();
       serveWaiters();
     } else {
       releasesByNonHolder++;
@@ -133,6 +149,7 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
       queue.remove(request.entry);
       request.entry = null;
       book.remove(request);
+      changed();
       serveWaiters();
     }
     command.holder().tell(new AdapterRequestCancelled(adapterId, command.requestId(), cancelled));
@@ -153,9 +170,11 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
             .getLog()
             .warn("Adapter {}: holder {} died holding the adapter; lock reclaimed ({} so far)",
                 adapterId, request.describe(), reclaimed);
+        changed();
       } else if (request.entry != null) {
         queue.remove(request.entry);
         request.entry = null;
+        changed();
       }
     }
     serveWaiters();
@@ -178,6 +197,11 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
     holder = request;
     grants++;
     request.replyTo.tell(new AdapterGranted(adapterId, request.requestId));
+    changed();
+  }
+
+  private void changed() {
+    observer.adapterLockChanged(adapterId, holder != null, queue.size(), clock.nowMicros());
   }
 
   private String describeHolder() {

@@ -6,7 +6,8 @@ import java.util.function.Predicate;
  * Strict first-come first-served with head-of-line blocking: only the oldest waiter is ever served,
  * and while it cannot be (it needs more map registers than are free) nobody behind it is, however
  * little they need. That is how the HAL's adapter queue behaves (reference §4.3, §4.5), and what
- * makes convoys behind a large request observable. A newcomer never overtakes.
+ * makes convoys behind a large request observable. A newcomer never overtakes. Nobody starves: the
+ * head is served as soon as enough is free, and everyone becomes the head in turn.
  */
 public final class Fifo implements ArbitrationPolicy {
 
@@ -17,46 +18,34 @@ public final class Fifo implements ArbitrationPolicy {
 
   @Override
   public String toString() {
-    return "fifo";
+    return FIFO;
   }
 
-  /** A doubly linked list, so that a cancelled waiter leaves from the middle in O(1). */
   private static final class Queue<W extends Waiter> implements WaitQueue<W> {
-    private Node<W> head;
-    private Node<W> tail;
-    private int size;
+    private final WaiterList<W> waiters = new WaiterList<>(this);
 
     @Override
     public Entry<W> add(W waiter) {
-      Node<W> node = new Node<>(this, waiter);
-      if (tail == null) {
-        head = node;
-      } else {
-        tail.next = node;
-        node.prev = tail;
-      }
-      tail = node;
-      size++;
-      return node;
+      return waiters.add(waiter);
     }
 
     @Override
     public boolean remove(Entry<W> entry) {
-      if (!(entry instanceof Node<W> node) || node.queue != this) {
+      if (WaiterList.of(entry, this) == null) {
         return false;
       }
-      unlink(node);
+      waiters.remove(entry);
       return true;
     }
 
     @Override
     public W takeNext(Predicate<? super W> servable) {
-      Node<W> first = head;
-      if (first == null || !servable.test(first.waiter)) {
+      WaiterList.Node<W> first = waiters.first();
+      if (first == null || !servable.test(first.waiter())) {
         return null;
       }
-      unlink(first);
-      return first.waiter;
+      waiters.remove(first);
+      return first.waiter();
     }
 
     @Override
@@ -66,41 +55,7 @@ public final class Fifo implements ArbitrationPolicy {
 
     @Override
     public int size() {
-      return size;
-    }
-
-    private void unlink(Node<W> node) {
-      if (node.prev == null) {
-        head = node.next;
-      } else {
-        node.prev.next = node.next;
-      }
-      if (node.next == null) {
-        tail = node.prev;
-      } else {
-        node.next.prev = node.prev;
-      }
-      node.prev = null;
-      node.next = null;
-      node.queue = null;
-      size--;
-    }
-  }
-
-  private static final class Node<W> implements WaitQueue.Entry<W> {
-    private final W waiter;
-    private Queue<?> queue;
-    private Node<W> prev;
-    private Node<W> next;
-
-    Node(Queue<?> queue, W waiter) {
-      this.queue = queue;
-      this.waiter = waiter;
-    }
-
-    @Override
-    public W waiter() {
-      return waiter;
+      return waiters.size();
     }
   }
 }

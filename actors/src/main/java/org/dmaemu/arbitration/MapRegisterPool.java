@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.Receive;
 import java.util.BitSet;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage.AllocateMapRegisters;
@@ -22,6 +23,8 @@ import org.dmaemu.protocol.arbitration.MapRegisterReply.MapRegistersGranted;
 import org.dmaemu.protocol.arbitration.MapRegisterReply.MapRegistersNotHeld;
 import org.dmaemu.protocol.arbitration.MapRegisterReply.MapRegistersUnavailable;
 import org.dmaemu.protocol.arbitration.MapRegisterSnapshot;
+import org.dmaemu.protocol.arbitration.Requester;
+import org.dmaemu.time.NodeClock;
 
 /**
  * The map registers of one WDM adapter (reference §4): {@code total} registers, granted all or
@@ -34,6 +37,10 @@ import org.dmaemu.protocol.arbitration.MapRegisterSnapshot;
  * <p>Freeing what is not held is Driver Verifier's 0xE6/0x05: answered with
  * {@link MapRegistersNotHeld} and counted. The pool watches every holder and waiter; what a dead
  * holder held is reclaimed and counted as leaked, a dead waiter's requests are dropped.
+ *
+ * <p>Every grant, free, enqueue and withdrawal is reported to the {@link DmaObserver} (registers in
+ * use, capacity, waiting requests) with the node clock's time. One pool may serve the adapters of
+ * many devices (a shared adapter domain, {@link AdapterDomain}); nothing here depends on who asks.
  */
 public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> {
 
@@ -41,18 +48,20 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
     final ActorRef<MapRegisterReply> replyTo;
     final int count;
     final boolean reservation;
-    final int priority;
+    /** Who asks, as the policy sees it (the base class's requester is the reply address). */
+    final Requester identity;
     /** The first register of the grant; -1 while not granted. */
     int base = -1;
     /** Its place in the queue while it waits. */
     WaitQueue.Entry<Request> entry;
 
-    Request(ActorRef<MapRegisterReply> replyTo, long requestId, int count, boolean reservation, int priority) {
+    Request(
+        ActorRef<MapRegisterReply> replyTo, long requestId, int count, boolean reservation, Requester requester) {
       super(replyTo, requestId);
       this.replyTo = replyTo;
       this.count = count;
       this.reservation = reservation;
-      this.priority = priority;
+      this.identity = requester;
     }
 
     boolean held() {
@@ -65,12 +74,14 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
     }
 
     @Override
-    public int priority() {
-      return priority;
+    public Requester requester() {
+      return identity;
     }
   }
 
   private final String adapterId;
+  private final DmaObserver observer;
+  private final NodeClock clock;
   private final int total;
   private final BitSet inUse;
   private final RequestBook<Request> book;
@@ -83,19 +94,27 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
   private long leakedRegisters;
   private long doubleFrees;
 
-  public static Behavior<MapRegisterMessage> create(String adapterId, int total, ArbitrationPolicy policy) {
+  public static Behavior<MapRegisterMessage> create(
+      String adapterId, int total, ArbitrationPolicy policy, DmaObserver observer) {
     Objects.requireNonNull(adapterId, "adapterId");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(observer, "observer");
     if (total <= 0) {
       throw new IllegalArgumentException("an adapter has at least one map register, not " + total);
     }
-    return Behaviors.setup(context -> new MapRegisterPool(context, adapterId, total, policy));
+    return Behaviors.setup(context -> new MapRegisterPool(context, adapterId, total, policy, observer));
   }
 
   private MapRegisterPool(
-      ActorContext<MapRegisterMessage> context, String adapterId, int total, ArbitrationPolicy policy) {
+      ActorContext<MapRegisterMessage> context,
+      String adapterId,
+      int total,
+      ArbitrationPolicy policy,
+      DmaObserver observer) {
     super(context);
     this.adapterId = adapterId;
+    this.observer = observer;
+    this.clock = NodeClock.get(context.getSystem());
     this.total = total;
     this.free = total;
     this.inUse = new BitSet(total);
@@ -130,16 +149,18 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
       return this;
     }
     Request request =
-        new Request(replyTo, command.requestId(), count, command.reservation(), command.priority());
+        new Request(replyTo, command.requestId(), count, command.reservation(), command.requester());
     int base = count <= free ? firstRun(count) : -1;
     if (base >= 0 && (queue.isEmpty() || queue.mayOvertake(request))) {
       book.add(request);
+      queue.grantedAtOnce(request);
       grant(request, base);
     } else if (command.immediate()) {
       replyTo.tell(new MapRegistersUnavailable(adapterId, command.requestId(), NtStatus.STATUS_INSUFFICIENT_RESOURCES));
     } else {
       book.add(request);
       request.entry = queue.add(request);
+      changed();
     }
     return this;
   }
@@ -168,6 +189,7 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
       queue.remove(request.entry);
       request.entry = null;
       book.remove(request);
+      changed();
     }
     command.holder().tell(new MapRegisterRequestCancelled(adapterId, command.requestId(), cancelled));
     if (cancelled) {
@@ -196,6 +218,7 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
       } else if (request.entry != null) {
         queue.remove(request.entry);
         request.entry = null;
+        changed();
       }
     }
     if (leakedNow > 0) {
@@ -231,6 +254,7 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
     }
     grants++;
     request.replyTo.tell(new MapRegistersGranted(adapterId, request.requestId, request.count, base));
+    changed();
   }
 
   private void release(Request request) {
@@ -241,6 +265,11 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
     if (request.reservation) {
       reserved -= request.count;
     }
+    changed();
+  }
+
+  private void changed() {
+    observer.mapRegistersChanged(adapterId, held, total, queue.size(), clock.nowMicros());
   }
 
   /** The first index of {@code count} contiguous free registers, or -1: one step per run of free registers. */

@@ -8,7 +8,9 @@ import java.util.function.Predicate;
  *
  * <p>The actor keeps one invariant the policy may rely on: after the actor has served waiters
  * ({@link #takeNext} until it returns {@code null}), no waiter the policy would serve is left
- * queued — so a newcomer only needs {@link #mayOvertake} to know whether it can go first.
+ * queued — so a newcomer only needs {@link #mayOvertake} to know whether it can go first. A
+ * newcomer served without queueing (the queue was empty, or it may overtake) is reported with
+ * {@link #grantedAtOnce}, so that policies which account service count it.
  */
 public interface WaitQueue<W extends ArbitrationPolicy.Waiter> {
 
@@ -32,9 +34,13 @@ public interface WaitQueue<W extends ArbitrationPolicy.Waiter> {
 
   /**
    * Whether {@code newcomer}, which could be served now, may be served ahead of the waiters already
-   * queued (none of which can be served now). Asked only while the queue is not empty.
+   * queued (none of which can be served now). Asked only while the queue is not empty; changes
+   * nothing.
    */
   boolean mayOvertake(W newcomer);
+
+  /** {@code waiter} was served without queueing: the queue was empty, or {@link #mayOvertake} said yes. */
+  default void grantedAtOnce(W waiter) {}
 
   int size();
 

@@ -535,7 +535,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         // The hardware is handed to the driver in EvtDevicePrepareHardware, as KMDF hands resources.
         engine =
             getContext()
-                .spawn(DmaEngine.create(deviceId, settings.hardware(), driver, realDeadline, trace), "engine-" + requestOrdinal);
+                .spawn(
+                    DmaEngine.create(
+                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace),
+                    "engine-" + requestOrdinal);
       }
     }
     return driver;
@@ -561,7 +564,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
               settings.verifier(),
               realDeadline,
               trace,
-              observer);
+              observer,
+              settings.arbitration());
       enablerActors[i] = getContext().spawn(DmaEnabler.create(enablers[i], env), "enabler-" + i + "-" + requestOrdinal);
     }
     return enablerActors[i];
@@ -632,7 +636,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     } else {
       result =
           EnablerCreation.configureSystemProfile(
-              enablers[index], configure.direction(), configure.config(), settings.platform());
+              enablers[index], configure.direction(), configure.config(), settings.adapterPlatform());
       if (result.status().isSuccess()) {
         enablers[index] = result.enabler();
         if (enablerActors != null && index < enablerActors.length && enablerActors[index] != null) {
@@ -681,7 +685,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       EnablerHandle handle = new EnablerHandle(deviceId, enablers.length);
       result =
           EnablerCreation.create(
-              handle, create.config(), create.parentDeviceId(), settings.platform(), settings.kmdfMinorVersion());
+              handle, create.config(), create.parentDeviceId(), settings.adapterPlatform(), settings.kmdfMinorVersion());
       if (result.status().isSuccess()) {
         // §1.4 step 8: appended at the tail; list order is creation order and power-callback order.
         enablers = Arrays.copyOf(enablers, enablers.length + 1);

@@ -3,6 +3,8 @@ package org.dmaemu.device;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import org.dmaemu.arbitration.AdapterDomain;
+import org.dmaemu.arbitration.ArbitrationSettings;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.verifier.VerifierSettings;
@@ -19,6 +21,8 @@ import org.dmaemu.verifier.VerifierSettings;
  * @param callbackDeadline modeled time after which an unanswered callback is a hang
  * @param verifier which checks apply and what a bug check does to the device
  * @param hardware the device's DMA engine, or {@code null} for a device without one (power only)
+ * @param arbitration the device's group, priority and weight, its adapters' policies, and the
+ *     shared adapter domain if it uses one
  */
 public record DeviceSettings(
     PlatformSettings platform,
@@ -27,7 +31,8 @@ public record DeviceSettings(
     Set<CallbackKind> registeredCallbacks,
     Duration callbackDeadline,
     VerifierSettings verifier,
-    HardwareSettings hardware) {
+    HardwareSettings hardware,
+    ArbitrationSettings arbitration) {
 
   public DeviceSettings {
     if (interruptCount < 0) {
@@ -39,15 +44,22 @@ public record DeviceSettings(
     if (verifier == null) {
       throw new IllegalArgumentException("verifier settings must not be null");
     }
+    if (arbitration == null) {
+      throw new IllegalArgumentException("arbitration settings must not be null");
+    }
     registeredCallbacks = registeredCallbacks.isEmpty()
         ? Set.of()
         : Set.copyOf(EnumSet.copyOf(registeredCallbacks));
   }
 
-  /** Every device-level callback registered, one interrupt, KMDF 1.33, 1 s deadline, verifier on, crash-device. */
+  /**
+   * Every device-level callback registered, one interrupt, KMDF 1.33, 1 s deadline, verifier on,
+   * crash-device, no hardware, KMDF's arbitration (own adapters, FIFO).
+   */
   public static DeviceSettings defaults() {
     return new DeviceSettings(
-        PlatformSettings.defaults(), 33, 1, allDeviceCallbacks(), Duration.ofSeconds(1), VerifierSettings.defaults(), null);
+        PlatformSettings.defaults(), 33, 1, allDeviceCallbacks(), Duration.ofSeconds(1), VerifierSettings.defaults(), null,
+        ArbitrationSettings.defaults());
   }
 
   public static Set<CallbackKind> allDeviceCallbacks() {
@@ -57,19 +69,41 @@ public record DeviceSettings(
   }
 
   public DeviceSettings withInterruptCount(int count) {
-    return new DeviceSettings(platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline, verifier, hardware);
+    return new DeviceSettings(
+        platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline, verifier, hardware, arbitration);
   }
 
   public DeviceSettings withCallbackDeadline(Duration deadline) {
-    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline, verifier, hardware);
+    return new DeviceSettings(
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline, verifier, hardware, arbitration);
   }
 
   public DeviceSettings withVerifier(VerifierSettings v) {
-    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, v, hardware);
+    return new DeviceSettings(
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, v, hardware, arbitration);
   }
 
   public DeviceSettings withHardware(HardwareSettings h) {
-    return new DeviceSettings(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, h);
+    return new DeviceSettings(
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, h, arbitration);
+  }
+
+  public DeviceSettings withArbitration(ArbitrationSettings a) {
+    return new DeviceSettings(
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware, a);
+  }
+
+  /**
+   * The HAL as the device's adapters meet it (reference §4.1): in a shared adapter domain,
+   * IoGetDmaAdapter grants at most the domain's map registers, so an adapter's fragments always fit
+   * the domain's pool.
+   */
+  public PlatformSettings adapterPlatform() {
+    AdapterDomain domain = arbitration.sharedDomain();
+    if (domain == null) {
+      return platform;
+    }
+    return new PlatformSettings(platform.pageSize(), domain.clamp(platform.mapRegisterLimit()), platform.architecture());
   }
 
   /** Enabler callbacks are always offered: whether they run is decided by each enabler's config. */

@@ -9,8 +9,9 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.util.List;
+import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.arbitration.AdapterLock;
-import org.dmaemu.arbitration.ArbitrationPolicy;
+import org.dmaemu.arbitration.ArbitrationSettings;
 import org.dmaemu.arbitration.MapRegisterPool;
 import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.driver.CallbackOutcome;
@@ -43,8 +44,10 @@ import org.dmaemu.trace.TraceSink;
  * One WDFDMAENABLER: runs its own power callbacks on its device's driver when the device's power
  * walk reaches it (reference §1.6, §2.4) and keeps its failure flags; creates its DMA transactions
  * (its children, reference §3.3) and owns its adapters' arbitration actors, one pair per WDM
- * adapter (§4.2: two for duplex profiles). The device spawns it while it has work for it and keeps
- * its {@link EnablerInfo} while idle.
+ * adapter (§4.2: two for duplex profiles), under the policies its device's
+ * {@link ArbitrationSettings} name — unless the device uses a shared {@link AdapterDomain}: then
+ * every adapter of the enabler is the domain's lock and pool, which the enabler neither spawns nor
+ * stops. The device spawns it while it has work for it and keeps its {@link EnablerInfo} while idle.
  */
 public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
 
@@ -92,7 +95,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   /**
    * What the enabler's transactions are made with: their device's driver and the device itself
    * (bug checks go there), the device's DMA v2 packet slot, the platform page size, the driver's KMDF
-   * version, the verifier, and the real-time callback deadline.
+   * version, the verifier, the real-time callback deadline, and how the device arbitrates.
    */
   public record Environment(
       ActorRef<DriverMessage> driver,
@@ -103,7 +106,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
       VerifierSettings verifier,
       Duration realDeadline,
       TraceSink trace,
-      DmaObserver observer) {}
+      DmaObserver observer,
+      ArbitrationSettings arbitration) {}
 
   private final Environment env;
   private final ActorRef<DriverMessage> driver;
@@ -258,7 +262,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     DmaTransaction.Settings settings =
         new DmaTransaction.Settings(
             info, id, env.pageSize(), env.kmdfMinorVersion(), env.verifier(), realDeadline, readAdapter, writeAdapter,
-            SystemController.defaults());
+            SystemController.defaults(), env.arbitration().requester(info.handle().deviceId()));
     ActorRef<TransactionMessage> ref =
         getContext()
             .spawn(
@@ -298,7 +302,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
 
   /**
    * One lock and one map-register pool per WDM adapter, spawned when the first transaction needs
-   * them (a System enabler's adapters appear with ConfigureSystemProfile, one direction at a time).
+   * them (a System enabler's adapters appear with ConfigureSystemProfile, one direction at a time);
+   * or the shared domain's.
    */
   private void ensureAdapters() {
     for (AdapterInfo adapter : info.adapters()) {
@@ -317,6 +322,13 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   }
 
   private AdapterArbiters arbiters(AdapterInfo adapter) {
+    ArbitrationSettings arbitration = env.arbitration();
+    AdapterDomain domain = arbitration.sharedDomain();
+    if (domain != null) {
+      // The device's platform already held the adapter to the domain's size (§4.1, DeviceSettings.adapterPlatform).
+      return new AdapterArbiters(
+          domain.id(), adapter.mapRegisters(), adapter.maximumFragmentLength(), domain.lock(), domain.registers());
+    }
     String suffix = adapter.direction() == null ? "" : adapter.direction() == DmaDirection.READ_FROM_DEVICE ? "-read" : "-write";
     String id = info.handle() + suffix;
     String name = "adapter" + suffix;
@@ -324,8 +336,11 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         id,
         adapter.mapRegisters(),
         adapter.maximumFragmentLength(),
-        getContext().spawn(AdapterLock.create(id, ArbitrationPolicy.fifo()), name + "-lock"),
-        getContext().spawn(MapRegisterPool.create(id, adapter.mapRegisters(), ArbitrationPolicy.fifo()), name + "-registers"));
+        getContext().spawn(AdapterLock.create(id, arbitration.newLockPolicy(id), env.observer()), name + "-lock"),
+        getContext()
+            .spawn(
+                MapRegisterPool.create(id, adapter.mapRegisters(), arbitration.newRegisterPolicy(id), env.observer()),
+                name + "-registers"));
   }
 
   private static DriverCallback message(

@@ -14,9 +14,12 @@ import java.util.Map;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
 import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.hardware.BusMessage;
+import org.dmaemu.protocol.hardware.BusReply;
 import org.dmaemu.protocol.hardware.CompletedTransfer;
 import org.dmaemu.protocol.hardware.DmaEngineMessage;
 import org.dmaemu.time.NodeClock;
@@ -32,6 +35,13 @@ import org.dmaemu.trace.TraceSink;
  * when it is programmed or when its channel finishes the one before, whichever is later; it ends
  * {@code latency + length / bytesPerMicrosecond} of modeled time after its start. Modeled time is
  * converted to real time by the node's {@link NodeClock}.
+ *
+ * <p>With a {@link Bus} ({@link HardwareSettings#bus()}): after the latency the channel asks the bus
+ * for the transfer (one {@code OccupyBus} of its length), and the data moves once the bus is
+ * granted. The transfer ends when both are over: the bus occupancy ({@code header + length / bus
+ * width}) and the engine's own data time ({@code length / bytesPerMicrosecond}) from the grant. So
+ * the slower of engine and bus governs, and engines that share a bus share its bandwidth: a bus
+ * rate limit binds. A channel's next transfer starts when its transfer before has ended.
  *
  * <p>Interrupt model: one driver callback is outstanding at a time. Completions are latched in the
  * interrupt status; the ISR reads and clears the whole latch, so completions that arrive while a
@@ -72,7 +82,35 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
 
   private record DeadlinePassed(long serial) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
 
+  /** Channel {@code channel}'s latency is over: it asks the bus. One instance per channel, reused. */
+  private record BusRequestDue(int channel) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
+
+  /** Channel {@code channel}'s data time, counted from the bus grant, is over. One instance per channel, reused. */
+  private record DataDone(int channel) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
+
+  /** A transfer programmed on a channel behind a bus, not started yet: it starts when its channel is free. */
+  private record Queued(DmaEngineMessage.ProgramTransfer program, long programmedAtNanos) {}
+
+  /** A transfer on a channel behind a bus: started, waiting for or holding the bus. */
+  private static final class BusTransfer {
+    final DmaEngineMessage.ProgramTransfer program;
+    final long startNanos;
+    /** Modeled time the latency is over and the channel asks the bus. */
+    final long readyNanos;
+    final long requestId;
+    boolean asked;
+    long endNanos = -1;
+
+    BusTransfer(DmaEngineMessage.ProgramTransfer program, long startNanos, long readyNanos, long requestId) {
+      this.program = program;
+      this.startNanos = startNanos;
+      this.readyNanos = readyNanos;
+      this.requestId = requestId;
+    }
+  }
+
   private final String deviceId;
+  private final Requester requester;
   private final HardwareSettings settings;
   private final ActorRef<DriverMessage> driver;
   private final Duration realDeadline;
@@ -85,6 +123,14 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private final ArrayDeque<CompletedTransfer>[] inFlight;
   private final long[] channelFreeNanos;
   private final TransferDone[] doneMessages;
+
+  // With a bus: per channel, transfers programmed and not started, and the one running.
+  private final ActorRef<BusMessage> bus;
+  private final ArrayDeque<Queued>[] notStarted;
+  private final BusTransfer[] running;
+  private final BusRequestDue[] busRequestMessages;
+  private final DataDone[] dataDoneMessages;
+  private long busRequests;
 
   // The interrupt status register: completions no ISR has read yet.
   private final ArrayList<CompletedTransfer> latch = new ArrayList<>();
@@ -106,25 +152,37 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private long hungIsrs;
   private long hungDpcs;
 
+  /** The engine of a device of the default group (priority 0, weight 1 on the bus). */
   public static Behavior<DmaEngineMessage> create(
       String deviceId,
       HardwareSettings settings,
       ActorRef<DriverMessage> driver,
       Duration realCallbackDeadline,
       TraceSink trace) {
-    return Behaviors.setup(context -> new DmaEngine(context, deviceId, settings, driver, realCallbackDeadline, trace));
+    return create(Requester.ofDevice(deviceId), settings, driver, realCallbackDeadline, trace);
+  }
+
+  /** @param device the engine's device as the bus's policy sees it; its id names the engine in callbacks and the trace */
+  public static Behavior<DmaEngineMessage> create(
+      Requester device,
+      HardwareSettings settings,
+      ActorRef<DriverMessage> driver,
+      Duration realCallbackDeadline,
+      TraceSink trace) {
+    return Behaviors.setup(context -> new DmaEngine(context, device, settings, driver, realCallbackDeadline, trace));
   }
 
   @SuppressWarnings("unchecked")
   private DmaEngine(
       ActorContext<DmaEngineMessage> context,
-      String deviceId,
+      Requester device,
       HardwareSettings settings,
       ActorRef<DriverMessage> driver,
       Duration realDeadline,
       TraceSink trace) {
     super(context);
-    this.deviceId = deviceId;
+    this.deviceId = device.deviceId();
+    this.requester = device;
     this.settings = settings;
     this.driver = driver;
     this.realDeadline = realDeadline;
@@ -139,6 +197,16 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       inFlight[c] = new ArrayDeque<>();
       doneMessages[c] = new TransferDone(c);
     }
+    this.bus = settings.bus() == null ? null : settings.bus().ref();
+    this.notStarted = new ArrayDeque[bus == null ? 0 : n];
+    this.running = new BusTransfer[bus == null ? 0 : n];
+    this.busRequestMessages = new BusRequestDue[bus == null ? 0 : n];
+    this.dataDoneMessages = new DataDone[bus == null ? 0 : n];
+    for (int c = 0; c < notStarted.length; c++) {
+      notStarted[c] = new ArrayDeque<>();
+      busRequestMessages[c] = new BusRequestDue(c);
+      dataDoneMessages[c] = new DataDone(c);
+    }
   }
 
   @Override
@@ -146,6 +214,9 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     return newReceiveBuilder()
         .onMessage(DmaEngineMessage.ProgramTransfer.class, this::onProgramTransfer)
         .onMessage(TransferDone.class, this::onTransferDone)
+        .onMessage(BusRequestDue.class, this::onBusRequestDue)
+        .onMessage(BusReply.BusTransferDone.class, this::onBusTransferDone)
+        .onMessage(DataDone.class, this::onDataDone)
         .onMessage(DmaEngineMessage.WdfInterruptQueueDpcForIsr.class, this::onQueueDpcForIsr)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
@@ -165,6 +236,13 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       return this;
     }
     programmed++;
+    if (bus != null) {
+      notStarted[channel].addLast(new Queued(program, clock.nowMicros() * 1000L));
+      if (running[channel] == null) {
+        startOnBus(channel);
+      }
+      return this;
+    }
     long nowNanos = clock.nowMicros() * 1000L;
     long startNanos = Math.max(nowNanos, channelFreeNanos[channel]);
     long endNanos = startNanos + settings.transferNanos(program.length());
@@ -187,6 +265,77 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     if (transfer == null) {
       return this;
     }
+    return complete(transfer);
+  }
+
+  // ---- Transfers behind a bus ----------------------------------------------------------------
+
+  /**
+   * Starts the channel's next transfer, if any, in modeled time: when it was programmed or when the
+   * transfer before it ended, whichever is later (as without a bus).
+   */
+  private void startOnBus(int channel) {
+    Queued next = notStarted[channel].pollFirst();
+    if (next == null) {
+      return;
+    }
+    long startNanos = Math.max(next.programmedAtNanos(), channelFreeNanos[channel]);
+    BusTransfer transfer =
+        new BusTransfer(next.program(), startNanos, startNanos + settings.latency().toNanos(), ++busRequests);
+    running[channel] = transfer;
+    schedule(transfer.readyNanos - clock.nowMicros() * 1000L, busRequestMessages[channel]);
+  }
+
+  private Behavior<DmaEngineMessage> onBusRequestDue(BusRequestDue due) {
+    BusTransfer transfer = running[due.channel()];
+    if (transfer == null || transfer.asked) {
+      return this;
+    }
+    transfer.asked = true;
+    bus.tell(new BusMessage.OccupyBus(
+        transfer.requestId, transfer.program.length(), transfer.readyNanos / 1000L, requester,
+        getContext().getSelf().narrow()));
+    return this;
+  }
+
+  private Behavior<DmaEngineMessage> onBusTransferDone(BusReply.BusTransferDone done) {
+    for (int c = 0; c < running.length; c++) {
+      BusTransfer transfer = running[c];
+      if (transfer != null && transfer.requestId == done.requestId() && transfer.endNanos < 0) {
+        long dataEndNanos = done.grantedAtMicros() * 1000L + settings.dataNanos(transfer.program.length());
+        transfer.endNanos = Math.max(done.doneAtMicros() * 1000L, dataEndNanos);
+        schedule(transfer.endNanos - clock.nowMicros() * 1000L, dataDoneMessages[c]);
+        return this;
+      }
+    }
+    return this;
+  }
+
+  private Behavior<DmaEngineMessage> onDataDone(DataDone done) {
+    int channel = done.channel();
+    BusTransfer transfer = running[channel];
+    if (transfer == null || transfer.endNanos < 0) {
+      return this;
+    }
+    running[channel] = null;
+    channelFreeNanos[channel] = transfer.endNanos;
+    DmaEngineMessage.ProgramTransfer program = transfer.program;
+    startOnBus(channel);
+    return complete(new CompletedTransfer(
+        program.transaction(), channel, program.length(), transfer.startNanos / 1000L, transfer.endNanos / 1000L));
+  }
+
+  private void schedule(long delayNanos, DmaEngineMessage message) {
+    if (delayNanos <= 0) {
+      getContext().getSelf().tell(message);
+    } else {
+      getContext().scheduleOnce(clock.toReal(Duration.ofNanos(delayNanos)), getContext().getSelf(), message);
+    }
+  }
+
+  // ---- Completion and the interrupt ----------------------------------------------------------
+
+  private Behavior<DmaEngineMessage> complete(CompletedTransfer transfer) {
     completed++;
     bytes += transfer.bytes();
     if (trace.enabled()) {

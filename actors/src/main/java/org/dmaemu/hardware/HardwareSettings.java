@@ -12,8 +12,11 @@ import java.time.Duration;
  * @param latency modeled time from the moment a channel takes a transfer to its first byte
  *     (descriptor fetch, bus arbitration)
  * @param interruptIndex the WDFINTERRUPT, in the device's interrupt list, that the engine raises
+ * @param bus the shared bus the engine's transfers cross, or {@code null}: the engine's own
+ *     bandwidth is then the only limit
  */
-public record HardwareSettings(int channels, double bytesPerMicrosecond, Duration latency, int interruptIndex) {
+public record HardwareSettings(
+    int channels, double bytesPerMicrosecond, Duration latency, int interruptIndex, BusAttachment bus) {
 
   public HardwareSettings {
     if (channels < 1) {
@@ -37,35 +40,48 @@ public record HardwareSettings(int channels, double bytesPerMicrosecond, Duratio
     }
   }
 
-  /** An engine raising interrupt 0. */
+  /** An engine raising interrupt 0, without a bus. */
   public HardwareSettings(int channels, double bytesPerMicrosecond, Duration latency) {
-    this(channels, bytesPerMicrosecond, latency, 0);
+    this(channels, bytesPerMicrosecond, latency, 0, null);
   }
 
-  /** Duplex (2 channels), 1000 bytes/µs (≈ 1 GB/s per channel), 2 µs latency, interrupt 0. */
+  /** Duplex (2 channels), 1000 bytes/µs (≈ 1 GB/s per channel), 2 µs latency, interrupt 0, no bus. */
   public static HardwareSettings defaults() {
-    return new HardwareSettings(2, 1000.0, Duration.ofNanos(2_000), 0);
+    return new HardwareSettings(2, 1000.0, Duration.ofNanos(2_000), 0, null);
   }
 
   public HardwareSettings withChannels(int count) {
-    return new HardwareSettings(count, bytesPerMicrosecond, latency, interruptIndex);
+    return new HardwareSettings(count, bytesPerMicrosecond, latency, interruptIndex, bus);
   }
 
   public HardwareSettings withBandwidth(double bytesPerMicros) {
-    return new HardwareSettings(channels, bytesPerMicros, latency, interruptIndex);
+    return new HardwareSettings(channels, bytesPerMicros, latency, interruptIndex, bus);
   }
 
   public HardwareSettings withLatency(Duration modeled) {
-    return new HardwareSettings(channels, bytesPerMicrosecond, modeled, interruptIndex);
+    return new HardwareSettings(channels, bytesPerMicrosecond, modeled, interruptIndex, bus);
   }
 
   public HardwareSettings withInterruptIndex(int index) {
-    return new HardwareSettings(channels, bytesPerMicrosecond, latency, index);
+    return new HardwareSettings(channels, bytesPerMicrosecond, latency, index, bus);
   }
 
-  /** Modeled nanoseconds one channel is busy with a transfer of {@code length} bytes. */
+  /** The engine's transfers cross {@code attachment}'s bus; {@code null} detaches it. */
+  public HardwareSettings withBus(BusAttachment attachment) {
+    return new HardwareSettings(channels, bytesPerMicrosecond, latency, interruptIndex, attachment);
+  }
+
+  /** Modeled nanoseconds one channel is busy with a transfer of {@code length} bytes, without a bus. */
   public long transferNanos(long length) {
-    double nanos = latency.toNanos() + length * 1000.0 / bytesPerMicrosecond;
+    return saturate(latency.toNanos() + length * 1000.0 / bytesPerMicrosecond);
+  }
+
+  /** Modeled nanoseconds the engine itself needs to move {@code length} bytes, the latency not counted. */
+  public long dataNanos(long length) {
+    return saturate(length * 1000.0 / bytesPerMicrosecond);
+  }
+
+  private static long saturate(double nanos) {
     // Saturate far below Long.MAX_VALUE so that adding it to a timestamp cannot overflow.
     return nanos >= MAX_TRANSFER_NANOS ? MAX_TRANSFER_NANOS : Math.round(nanos);
   }

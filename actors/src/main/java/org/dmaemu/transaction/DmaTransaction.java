@@ -21,6 +21,7 @@ import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterReply;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.arbitration.MapRegisterReply;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -66,6 +67,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
    * @param read the adapter for reads; for simplex enablers the same as {@code write}; {@code null}
    *     when the enabler has no adapter for that direction (an unconfigured system profile)
    * @param controller the system DMA controller that moves System-profile transfers
+   * @param requester who the transaction's lock and map-register requests say is asking
    */
   public record Settings(
       EnablerInfo enabler,
@@ -76,7 +78,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       Duration realDeadline,
       AdapterArbiters read,
       AdapterArbiters write,
-      SystemController controller) {}
+      SystemController controller,
+      Requester requester) {}
 
   /** Where the transaction's messages go besides its arbiters. */
   public record Peers(
@@ -379,7 +382,10 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     lockRequest = ++requestSeq;
     allocation = Allocation.WAIT_LOCK;
     requestedAtMicros = clock.nowMicros();
-    holding.lock().tell(new AdapterLockMessage.AcquireAdapter(lockRequest, immediate, 0, getContext().getSelf().narrow()));
+    holding
+        .lock()
+        .tell(new AdapterLockMessage.AcquireAdapter(
+            lockRequest, immediate, settings.requester(), getContext().getSelf().narrow()));
   }
 
   private Behavior<TransactionMessage> onAdapterGranted(AdapterReply.AdapterGranted granted) {
@@ -390,14 +396,15 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     lockHeld = true;
     lockGrantedAtMicros = clock.nowMicros();
-    peers.observer().adapterLockWait(holding.adapterId(), lockGrantedAtMicros - requestedAtMicros);
+    peers.observer().adapterLockWait(holding.adapterId(), handle.deviceId(), lockGrantedAtMicros - requestedAtMicros);
     allocation = Allocation.WAIT_REGISTERS;
     poolRequest = ++requestSeq;
     holding
         .pool()
         .tell(
             new MapRegisterMessage.AllocateMapRegisters(
-                poolRequest, requestedRegisters, immediate, allocatingReservation, 0, getContext().getSelf().narrow()));
+                poolRequest, requestedRegisters, immediate, allocatingReservation, settings.requester(),
+                getContext().getSelf().narrow()));
     return this;
   }
 
@@ -407,7 +414,9 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       return this;
     }
     allocation = Allocation.NONE;
-    peers.observer().mapRegisterWait(holding.adapterId(), granted.count(), clock.nowMicros() - lockGrantedAtMicros);
+    peers
+        .observer()
+        .mapRegisterWait(holding.adapterId(), handle.deviceId(), granted.count(), clock.nowMicros() - lockGrantedAtMicros);
     traceInstant("MapRegistersGranted", Map.of("adapter", holding.adapterId(), "count", Integer.toString(granted.count())));
     return adapterControl(granted.requestId(), granted.count());
   }

@@ -7,6 +7,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.LoggingTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage.AcquireAdapter;
@@ -18,6 +19,7 @@ import org.dmaemu.protocol.arbitration.AdapterReply;
 import org.dmaemu.protocol.arbitration.AdapterReply.AdapterGranted;
 import org.dmaemu.protocol.arbitration.AdapterReply.AdapterRequestCancelled;
 import org.dmaemu.protocol.arbitration.AdapterReply.AdapterUnavailable;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.testing.TestKits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /** The adapter "lock" of reference §4.3: one holder, FIFO waiters, immediate refusal, cancel, death. */
 class AdapterLockTest {
+  /** FIFO looks at arrival order only: every request here comes from the same kind of device. */
+  static final Requester DEVICE = Requester.ofDevice("dev-1");
+
   private static ActorTestKit kit;
 
   @BeforeAll
@@ -40,7 +45,7 @@ class AdapterLockTest {
 
   /** A lock for one test; the adapter id doubles as the actor name, so it must be unique. */
   static ActorRef<AdapterLockMessage> lock(String adapterId) {
-    return kit.spawn(AdapterLock.create(adapterId, ArbitrationPolicy.fifo()), adapterId);
+    return kit.spawn(AdapterLock.create(adapterId, ArbitrationPolicy.fifo(), DmaObserver.NONE), adapterId);
   }
 
   static TestProbe<AdapterReply> transaction(String name) {
@@ -48,7 +53,7 @@ class AdapterLockTest {
   }
 
   static void acquire(ActorRef<AdapterLockMessage> lock, TestProbe<AdapterReply> requester, long id) {
-    lock.tell(new AcquireAdapter(id, false, 0, requester.ref()));
+    lock.tell(new AcquireAdapter(id, false, DEVICE, requester.ref()));
   }
 
   static void release(ActorRef<AdapterLockMessage> lock, TestProbe<AdapterReply> holder, long id) {
@@ -106,9 +111,9 @@ class AdapterLockTest {
     TestProbe<AdapterReply> a = transaction("a");
     TestProbe<AdapterReply> b = transaction("b");
 
-    lock.tell(new AcquireAdapter(1, true, 0, a.ref()));
+    lock.tell(new AcquireAdapter(1, true, DEVICE, a.ref()));
     a.expectMessage(new AdapterGranted(adapter, 1));
-    lock.tell(new AcquireAdapter(2, true, 0, b.ref()));
+    lock.tell(new AcquireAdapter(2, true, DEVICE, b.ref()));
     b.expectMessage(new AdapterUnavailable(adapter, 2, NtStatus.STATUS_INSUFFICIENT_RESOURCES));
     assertEquals(0, state(lock).waiting(), "an immediate request never queues");
 

@@ -10,13 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The FIFO policy on its own: plain Java, no actors. */
 class FifoTest {
 
-  record Waiting(String name, int demand, int priority) implements ArbitrationPolicy.Waiter {
+  record Waiting(String name, int demand, Requester requester) implements ArbitrationPolicy.Waiter {
+    Waiting(String name, int demand, int priority) {
+      this(name, demand, new Requester("dev-" + name, "default", priority, 1));
+    }
+
     Waiting(String name, int demand) {
       this(name, demand, 0);
     }

@@ -7,6 +7,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.LoggingTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage.AllocateMapRegisters;
@@ -19,6 +20,7 @@ import org.dmaemu.protocol.arbitration.MapRegisterReply.MapRegistersGranted;
 import org.dmaemu.protocol.arbitration.MapRegisterReply.MapRegistersNotHeld;
 import org.dmaemu.protocol.arbitration.MapRegisterReply.MapRegistersUnavailable;
 import org.dmaemu.protocol.arbitration.MapRegisterSnapshot;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.testing.TestKits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The map-register pool of reference §4 and §5: all-or-nothing grants, FIFO waiters, frees, deaths. */
 class MapRegisterPoolTest {
+  /** FIFO looks at arrival order only: every request here comes from the same kind of device. */
+  static final Requester DEVICE = Requester.ofDevice("dev-1");
+
   private static ActorTestKit kit;
 
   @BeforeAll
@@ -43,7 +48,7 @@ class MapRegisterPoolTest {
 
   /** A pool for one test; the adapter id doubles as the actor name, so it must be unique. */
   static ActorRef<MapRegisterMessage> pool(String adapterId, int total) {
-    return kit.spawn(MapRegisterPool.create(adapterId, total, ArbitrationPolicy.fifo()), adapterId);
+    return kit.spawn(MapRegisterPool.create(adapterId, total, ArbitrationPolicy.fifo(), DmaObserver.NONE), adapterId);
   }
 
   static TestProbe<MapRegisterReply> transaction(String name) {
@@ -51,16 +56,16 @@ class MapRegisterPoolTest {
   }
 
   static void allocate(ActorRef<MapRegisterMessage> pool, TestProbe<MapRegisterReply> requester, long id, int count) {
-    pool.tell(new AllocateMapRegisters(id, count, false, false, 0, requester.ref()));
+    pool.tell(new AllocateMapRegisters(id, count, false, false, DEVICE, requester.ref()));
   }
 
   static void allocateImmediate(
       ActorRef<MapRegisterMessage> pool, TestProbe<MapRegisterReply> requester, long id, int count) {
-    pool.tell(new AllocateMapRegisters(id, count, true, false, 0, requester.ref()));
+    pool.tell(new AllocateMapRegisters(id, count, true, false, DEVICE, requester.ref()));
   }
 
   static void reserve(ActorRef<MapRegisterMessage> pool, TestProbe<MapRegisterReply> requester, long id, int count) {
-    pool.tell(new AllocateMapRegisters(id, count, false, true, 0, requester.ref()));
+    pool.tell(new AllocateMapRegisters(id, count, false, true, DEVICE, requester.ref()));
   }
 
   static void free(ActorRef<MapRegisterMessage> pool, TestProbe<MapRegisterReply> holder, long id) {
@@ -393,6 +398,6 @@ class MapRegisterPoolTest {
   @Test
   @DisplayName("§4.1 an adapter has at least one map register")
   void emptyPoolRejected() {
-    assertThrows(IllegalArgumentException.class, () -> MapRegisterPool.create("pool-empty", 0, ArbitrationPolicy.fifo()));
+    assertThrows(IllegalArgumentException.class, () -> MapRegisterPool.create("pool-empty", 0, ArbitrationPolicy.fifo(), DmaObserver.NONE));
   }
 }

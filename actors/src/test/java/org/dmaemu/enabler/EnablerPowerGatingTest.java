@@ -99,7 +99,8 @@ class EnablerPowerGatingTest {
   static DmaEnabler.Environment environment(ActorRef<DriverMessage> driver) {
     return new DmaEnabler.Environment(driver, kit.<org.dmaemu.protocol.device.DeviceMessage>createTestProbe().getRef(),
         new org.dmaemu.device.PacketDmaSlot(), 4096, 33, org.dmaemu.verifier.VerifierSettings.defaults(),
-        Duration.ofSeconds(3), TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE);
+        Duration.ofSeconds(3), TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE,
+        org.dmaemu.arbitration.ArbitrationSettings.defaults());
   }
 
   /** A driver that forwards each callback's name to a probe and answers from a per-callback script. */

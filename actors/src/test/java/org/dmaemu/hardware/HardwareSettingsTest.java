@@ -1,6 +1,7 @@
 package org.dmaemu.hardware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
@@ -32,6 +33,16 @@ class HardwareSettingsTest {
     assertEquals(2_000 + 8_192, d.transferNanos(8_192));
     assertEquals(1_000_000 + 500_000_000L, new HardwareSettings(1, 1.0, Duration.ofMillis(1)).transferNanos(500_000));
     assertEquals(Long.MAX_VALUE / 4, new HardwareSettings(1, 1e-300, Duration.ZERO).transferNanos(Long.MAX_VALUE));
+  }
+
+  @Test
+  @DisplayName("behind a bus the engine's own data time is length / bandwidth, the latency apart; no bus by default")
+  void dataTime() {
+    HardwareSettings d = HardwareSettings.defaults();
+    assertEquals(8_192, d.dataNanos(8_192));
+    assertEquals(500_000_000L, new HardwareSettings(1, 1.0, Duration.ofMillis(1)).dataNanos(500_000));
+    assertNull(d.bus());
+    assertNull(d.withBus(null).withChannels(1).bus());
   }
 
   static Stream<Arguments> invalid() {

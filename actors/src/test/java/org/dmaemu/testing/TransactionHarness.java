@@ -16,6 +16,7 @@ import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterReply;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.arbitration.MapRegisterReply;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
@@ -65,7 +66,8 @@ public final class TransactionHarness {
     DmaTransaction.Settings settings =
         new DmaTransaction.Settings(
             enabler, 1, 4096, 33, new VerifierSettings(true, onViolation), Duration.ofSeconds(3),
-            read.apply(enabler), write.apply(enabler), org.dmaemu.transaction.SystemController.defaults());
+            read.apply(enabler), write.apply(enabler), org.dmaemu.transaction.SystemController.defaults(),
+            Requester.ofDevice(deviceId));
     this.tx =
         kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE)));
   }

@@ -30,6 +30,7 @@ import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterReply;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.arbitration.MapRegisterReply;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.device.DeviceSnapshot;
@@ -143,7 +144,8 @@ class SystemProfileTest {
       AdapterArbiters arbiters = new AdapterArbiters("adapter-" + deviceId, adapter.mapRegisters(),
           adapter.maximumFragmentLength(), lock.getRef(), pool.getRef());
       DmaTransaction.Settings settings = new DmaTransaction.Settings(
-          enabler, 1, 4096, kmdfMinor, verifier, Duration.ofSeconds(3), arbiters, arbiters, controller);
+          enabler, 1, 4096, kmdfMinor, verifier, Duration.ofSeconds(3), arbiters, arbiters, controller,
+          Requester.ofDevice(deviceId));
       ActorRef<DriverMessage> driver = driverAndCaller.getRef().narrow();
       tx = kit.spawn(DmaTransaction.create(settings,
           new DmaTransaction.Peers(driver, device.getRef(), new PacketDmaSlot(), TraceSink.NONE, DmaObserver.NONE)));

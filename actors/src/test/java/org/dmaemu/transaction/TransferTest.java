@@ -18,6 +18,7 @@ import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.AdapterReply;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
+import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.arbitration.MapRegisterReply;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -83,7 +84,8 @@ class TransferTest {
       AdapterArbiters arbiters = new AdapterArbiters("adapter-" + ids, adapter.mapRegisters(),
           adapter.maximumFragmentLength(), lock.getRef(), pool.getRef());
       DmaTransaction.Settings settings = new DmaTransaction.Settings(
-          enabler, 1, 4096, 33, new VerifierSettings(true, OnViolation.RECORD), Duration.ofSeconds(3), arbiters, arbiters, SystemController.defaults());
+          enabler, 1, 4096, 33, new VerifierSettings(true, OnViolation.RECORD), Duration.ofSeconds(3), arbiters, arbiters, SystemController.defaults(),
+          Requester.ofDevice(enabler.handle().deviceId()));
       ActorRef<DriverMessage> driver = driverAndCaller.getRef().narrow();
       tx = kit.spawn(DmaTransaction.create(settings, new DmaTransaction.Peers(driver, device.getRef(), slot, TraceSink.NONE, org.dmaemu.metrics.DmaObserver.NONE)));
     }

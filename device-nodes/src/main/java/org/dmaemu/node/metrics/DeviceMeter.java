@@ -90,13 +90,13 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   }
 
   @Override
-  public void adapterLockWait(String adapterId, long micros) {
-    run.adapterLockWait(adapterId, micros);
+  public void adapterLockWait(String adapterId, String deviceId, long micros) {
+    run.adapterLockWait(adapterId, deviceId, micros);
   }
 
   @Override
-  public void mapRegisterWait(String adapterId, int registers, long micros) {
-    run.mapRegisterWait(adapterId, registers, micros);
+  public void mapRegisterWait(String adapterId, String deviceId, int registers, long micros) {
+    run.mapRegisterWait(adapterId, deviceId, registers, micros);
   }
 
   @Override
@@ -104,6 +104,26 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
     run.mapRegistersLeaked(adapterId, registers);
     leakReports.incrementAndGet();
     registersHeld.addAndGet(registers);
+  }
+
+  @Override
+  public void busWait(String busId, String deviceId, long micros) {
+    run.busWait(busId, deviceId, micros);
+  }
+
+  @Override
+  public void adapterLockChanged(String adapterId, boolean held, int waiting, long atMicros) {
+    run.adapterLockChanged(adapterId, held, waiting, atMicros);
+  }
+
+  @Override
+  public void mapRegistersChanged(String adapterId, int inUse, int capacity, int waiting, long atMicros) {
+    run.mapRegistersChanged(adapterId, inUse, capacity, waiting, atMicros);
+  }
+
+  @Override
+  public void busChanged(String busId, boolean busy, int waiting, long atMicros) {
+    run.busChanged(busId, busy, waiting, atMicros);
   }
 
   /** Requests that ended, either way. */

@@ -59,12 +59,12 @@ public final class RunMetrics implements IoObserver, DmaObserver {
   }
 
   @Override
-  public void adapterLockWait(String adapterId, long micros) {
+  public void adapterLockWait(String adapterId, String deviceId, long micros) {
     lockWait.recordValue(Math.max(0, micros));
   }
 
   @Override
-  public void mapRegisterWait(String adapterId, int registers, long micros) {
+  public void mapRegisterWait(String adapterId, String deviceId, int registers, long micros) {
     registerWait.recordValue(Math.max(0, micros));
   }
 
@@ -73,6 +73,20 @@ public final class RunMetrics implements IoObserver, DmaObserver {
     leakReports.increment();
     registersStillHeld.add(registers);
   }
+
+  // Not measured yet: bus waits, and the arbiters' occupancy and queue depth over time.
+
+  @Override
+  public void busWait(String busId, String deviceId, long micros) {}
+
+  @Override
+  public void adapterLockChanged(String adapterId, boolean held, int waiting, long atMicros) {}
+
+  @Override
+  public void mapRegistersChanged(String adapterId, int inUse, int capacity, int waiting, long atMicros) {}
+
+  @Override
+  public void busChanged(String busId, boolean busy, int waiting, long atMicros) {}
 
   /** Everything recorded so far. One reader at a time. */
   public DmaMetrics snapshot() {

@@ -37,8 +37,8 @@ class RunMetricsTest {
                   NtStatus status = i % 100 == 0 ? NtStatus.STATUS_INSUFFICIENT_RESOURCES
                       : i % 250 == 1 ? NtStatus.STATUS_CANCELLED : NtStatus.STATUS_SUCCESS;
                   metrics.requestCompleted(new IoObserver.RequestEnd("dev", 0, DmaDirection.READ_FROM_DEVICE, status.isSuccess() ? 10 : 0, status, i, 0));
-                  metrics.adapterLockWait("a", i % 10);
-                  metrics.mapRegisterWait("a", 3, 1000);
+                  metrics.adapterLockWait("a", "dev-1", i % 10);
+                  metrics.mapRegisterWait("a", "dev-1", 3, 1000);
                 }
                 metrics.mapRegistersLeaked("a", 2);
               });
@@ -76,9 +76,9 @@ class RunMetricsTest {
   void snapshotsAccumulate() {
     RunMetrics metrics = new RunMetrics();
     assertEquals(DmaMetrics.none(), metrics.snapshot());
-    metrics.adapterLockWait("a", 7);
+    metrics.adapterLockWait("a", "dev-1", 7);
     assertEquals(1, metrics.snapshot().adapterLockWait().count());
-    metrics.adapterLockWait("a", 9);
+    metrics.adapterLockWait("a", "dev-1", 9);
     DmaMetrics m = metrics.snapshot();
     assertEquals(2, m.adapterLockWait().count());
     assertEquals(9, m.adapterLockWait().max());

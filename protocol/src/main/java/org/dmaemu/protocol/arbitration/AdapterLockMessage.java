@@ -15,9 +15,9 @@ public sealed interface AdapterLockMessage extends CborSerializable {
    * Ask for the adapter. With {@code immediate} (DMA_SYNCHRONOUS_CALLBACK, §4.5) a busy adapter is
    * refused at once instead of queueing.
    *
-   * @param priority used by priority policies; ignored by FIFO
+   * @param requester who asks, for the lock's arbitration policy; FIFO looks only at arrival order
    */
-  record AcquireAdapter(long requestId, boolean immediate, int priority, ActorRef<AdapterReply> replyTo)
+  record AcquireAdapter(long requestId, boolean immediate, Requester requester, ActorRef<AdapterReply> replyTo)
       implements AdapterLockMessage {}
 
   /** Give the adapter back. */

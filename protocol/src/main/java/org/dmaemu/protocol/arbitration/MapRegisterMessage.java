@@ -16,14 +16,14 @@ public sealed interface MapRegisterMessage extends CborSerializable {
    * STATUS_INSUFFICIENT_RESOURCES; with {@code immediate}, not enough free now → refused likewise.
    *
    * @param reservation the grant is a reservation (AllocateResources), held across transfers
-   * @param priority used by priority policies; ignored by FIFO
+   * @param requester who asks, for the pool's arbitration policy; FIFO looks only at arrival order
    */
   record AllocateMapRegisters(
       long requestId,
       int count,
       boolean immediate,
       boolean reservation,
-      int priority,
+      Requester requester,
       ActorRef<MapRegisterReply> replyTo)
       implements MapRegisterMessage {}
 

@@ -1,0 +1,17 @@
+package org.dmaemu.protocol.hardware;
+
+/** What the bus answers; sent straight to the requesting DMA engine. */
+public sealed interface BusReply extends DmaEngineMessage {
+
+  String busId();
+
+  long requestId();
+
+  /**
+   * The transfer's occupancy of the bus is over.
+   *
+   * @param grantedAtMicros modeled time (the node's clock) the bus was granted: the wait ended, data began to move
+   * @param doneAtMicros modeled time the occupancy ended
+   */
+  record BusTransferDone(String busId, long requestId, long grantedAtMicros, long doneAtMicros) implements BusReply {}
+}
