@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.dmaemu.device.Device;
 import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.driver.DmaIoDriver;
+import org.dmaemu.workload.IoWorkload;
 import org.dmaemu.driver.IoObserver;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.metrics.DmaObserver;
@@ -69,7 +70,7 @@ class SharedDomainTest {
     final ConcurrentLinkedQueue<NtStatus> done = new ConcurrentLinkedQueue<>();
 
     Node(DeviceSettings settings, DmaIoDriver.Settings driver, DmaObserver observer) {
-      IoObserver io = (device, direction, bytes, status, latency) -> done.add(status);
+      IoObserver io = end -> done.add(end.status());
       device = kit.spawn(Device.create(id, settings, driver.model(io), TraceSink.NONE, observer), id);
     }
 
@@ -132,7 +133,7 @@ class SharedDomainTest {
         new Node(
             inDomain(domain),
             new DmaIoDriver.Settings(
-                DmaIoDriver.Mode.RESERVING_PACKET, packet64k(), 1, 4096, 65536, 0.5, 3, 8, List.of(), 21),
+            DmaIoDriver.Mode.RESERVING_PACKET, packet64k(), 1, IoWorkload.closed(1, 4096, 65536, 0.5, 3), 8, List.of(), 21),
             DmaObserver.NONE);
     a.addAndStart();
     a.awaitDone(3);
@@ -145,7 +146,8 @@ class SharedDomainTest {
     Node b =
         new Node(
             inDomain(domain),
-            new DmaIoDriver.Settings(DmaIoDriver.Mode.PACKET, packet64k(), 2, 1, 65536, 0.5, 4, 0, List.of(), 22),
+            new DmaIoDriver.Settings(
+            DmaIoDriver.Mode.PACKET, packet64k(), 2, IoWorkload.closed(2, 1, 65536, 0.5, 4), 0, List.of(), 22),
             bReports);
     b.addAndStart();
     assertEquals(8, b.snapshot().enablers().get(0).adapters().get(0).mapRegisters());
@@ -192,14 +194,15 @@ class SharedDomainTest {
         new Node(
             inDomain(domain),
             new DmaIoDriver.Settings(
-                DmaIoDriver.Mode.RESERVING_PACKET, packet64k(), 1, 4096, 65536, 0.5, 2, 8, List.of(), 31),
+            DmaIoDriver.Mode.RESERVING_PACKET, packet64k(), 1, IoWorkload.closed(1, 4096, 65536, 0.5, 2), 8, List.of(), 31),
             DmaObserver.NONE);
     a.addAndStart();
     a.awaitDone(2);
     Node b =
         new Node(
             inDomain(domain),
-            new DmaIoDriver.Settings(DmaIoDriver.Mode.PACKET, packet64k(), 1, 1, 65536, 0.5, 3, 0, List.of(), 32),
+            new DmaIoDriver.Settings(
+            DmaIoDriver.Mode.PACKET, packet64k(), 1, IoWorkload.closed(1, 1, 65536, 0.5, 3), 0, List.of(), 32),
             DmaObserver.NONE);
     b.addAndStart();
     b.pnp.awaitAssert(WAIT, () -> {
@@ -224,7 +227,8 @@ class SharedDomainTest {
             .withHardware(HardwareSettings.defaults())
             .withArbitration(new ArbitrationSettings("gold", 5, 3, "fifo", "fifo", 0L, probes));
     Node node =
-        new Node(gold, new DmaIoDriver.Settings(DmaIoDriver.Mode.PACKET, packet64k(), 1, 1, 4096, 0.5, 1, 0, List.of(), 23),
+        new Node(gold, new DmaIoDriver.Settings(
+            DmaIoDriver.Mode.PACKET, packet64k(), 1, IoWorkload.closed(1, 1, 4096, 0.5, 1), 0, List.of(), 23),
             DmaObserver.NONE);
     node.addAndStart();
     AcquireAdapter acquire = lock.expectMessageClass(AcquireAdapter.class, WAIT);

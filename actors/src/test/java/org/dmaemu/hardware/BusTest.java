@@ -16,6 +16,7 @@ import org.dmaemu.arbitration.ArbitrationSettings;
 import org.dmaemu.device.Device;
 import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.driver.DmaIoDriver;
+import org.dmaemu.workload.IoWorkload;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.device.PnpCommand;
@@ -255,11 +256,9 @@ class BusTest {
     ConcurrentLinkedQueue<NtStatus> done = new ConcurrentLinkedQueue<>();
     DmaIoDriver.Settings driver =
         new DmaIoDriver.Settings(
-            DmaIoDriver.Mode.SCATTER_GATHER,
-            DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8192).withWdmDmaVersionOverride(3),
-            2, 1, 32 * 1024, 0.5, 10, 0, List.of(), 41);
+            DmaIoDriver.Mode.SCATTER_GATHER, DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8192).withWdmDmaVersionOverride(3), 2, IoWorkload.closed(2, 1, 32 * 1024, 0.5, 10), 0, List.of(), 41);
     ActorRef<DeviceMessage> device =
-        kit.spawn(Device.create(deviceId, settings, driver.model((d, dir, bytes, status, latency) -> done.add(status)),
+        kit.spawn(Device.create(deviceId, settings, driver.model(end -> done.add(end.status())),
             TraceSink.NONE), deviceId);
     TestProbe<PnpResult> pnp = kit.createTestProbe();
     device.tell(new PnpCommand.AddDevice(pnp.getRef()));

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dmaemu.node.cli.RunCommand;
+import org.dmaemu.node.cli.SweepCommand;
 import org.dmaemu.node.cli.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(
     name = "dmaemu",
     description = "Emulates the Windows KMDF DMA object model for many devices at once.",
-    subcommands = {RunCommand.class, ValidateCommand.class},
+    subcommands = {RunCommand.class, ValidateCommand.class, SweepCommand.class},
     synopsisSubcommandLabel = "COMMAND",
     usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {

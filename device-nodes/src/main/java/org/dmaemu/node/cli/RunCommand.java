@@ -6,6 +6,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import com.typesafe.config.ConfigFactory;
+import org.dmaemu.node.output.SummaryJson;
+import org.dmaemu.node.scenario.Scenario;
+import org.dmaemu.node.scenario.ScenarioRun;
+import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import org.dmaemu.node.Main;
@@ -16,15 +23,24 @@ import org.dmaemu.node.trace.TraceReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code dmaemu run}: the embedded power-cycle run, one JVM, summary on stdout. */
+/**
+ * {@code dmaemu run [SCENARIO]}: with a scenario file, runs it and writes its run directory; without
+ * one, the built-in power-cycle run. One JVM; the summary on stdout.
+ */
 @Command(
     name = "run",
     description = {
-      "Runs N emulated devices in this JVM through their PnP and power life, with",
-      "DMA traffic on the DMA devices.",
+      "With a SCENARIO file (docs/scenarios.md): checks it, runs it in this JVM and",
+      "writes a run directory (summary.json, metrics.csv, *.hlog, trace.json,",
+      "config.resolved.conf, devices.csv, report.html); a summary table on stdout,",
+      "a progress bar on stderr.",
+      "",
+      "Without one: the built-in run. N emulated devices go through their PnP and",
+      "power life, with DMA traffic on the DMA devices.",
       "",
       "The emulated PnP manager sends every device AddDevice, StartDevice,",
       "CYCLES x (SetDevicePower(D3), SetDevicePower(D0)) and RemoveDevice, each",
@@ -47,6 +63,24 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   private boolean help;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "A scenario file (HOCON).")
+  private Path scenario;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Scenario only: override one key of the file, e.g. --set run.seed=7 (repeatable).")
+  private List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Scenario only: the run directory (default: run.output/NAME-TIMESTAMP).")
+  private Path out;
+
+  @Option(names = "--json", description = "Scenario only: print summary.json on stdout instead of the table.")
+  private boolean json;
 
   @Option(
       names = "--seed",
@@ -89,6 +123,12 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (scenario != null) {
+      return runScenario();
+    }
+    if (!sets.isEmpty() || out != null || json) {
+      throw bad("--set, --out and --json need a SCENARIO file");
+    }
     PowerCycleRun.Options options = options();
     RunHandle run;
     try {
@@ -125,6 +165,36 @@ public final class RunCommand implements Callable<Integer> {
     return exit;
   }
 
+  private Integer runScenario() {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    for (String builtIn : List.of("--seed", "--devices", "--cycles", "--trace", "--time-scale")) {
+      if (parsed.hasMatchedOption(builtIn)) {
+        throw bad(builtIn + " applies to the built-in run; with a scenario, set it in the file or with --set"
+            + " (e.g. --set run.seed=7, --set topology.groups.NAME.count=16)");
+      }
+    }
+    Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets));
+    Path dir = out != null ? out : RunDirectories.fresh(loaded);
+    PrintWriter err = spec.commandLine().getErr();
+    ScenarioRun.Result result;
+    try (ProgressReporter progress = ProgressReporter.open(err, quiet || json)) {
+      result = ScenarioRun.run(loaded, dir, ConfigFactory.load(), progress);
+    } catch (IOException e) {
+      throw bad("cannot write the run directory " + dir + ": " + reason(e));
+    }
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (json) {
+      stdout.println(SummaryJson.toJson(result.json()));
+    } else {
+      stdout.print(quiet ? ScenarioTable.line(result.json(), dir) + "\n" : ScenarioTable.table(result.json(), dir));
+    }
+    stdout.flush();
+    for (String failedCheck : result.failedChecks()) {
+      err.printf("dmaemu: %s%n", failedCheck);
+    }
+    return result.exitCode() == 0 ? Main.OK : Main.RUN_FAILED;
+  }
+
   private PowerCycleRun.Options options() {
     if (devices < 1) {
       throw bad("--devices must be at least 1 (got " + devices + ")");
@@ -145,7 +215,7 @@ public final class RunCommand implements Callable<Integer> {
     return new ParameterException(spec.commandLine(), message);
   }
 
-  private static String reason(IOException e) {
+  static String reason(IOException e) {
     if (e instanceof NoSuchFileException) {
       return "no such directory";
     }

@@ -200,7 +200,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
 
   private void startNextDevice() {
     spawned++;
-    String deviceId = deviceId(spawned);
+    String deviceId = workload.deviceId(spawned);
     DevicePlan plan = workload.plan(options.seed(), deviceId);
     if (plan.settings().callbackDeadline().compareTo(longestDeadline) > 0) {
       longestDeadline = plan.settings().callbackDeadline();
@@ -210,7 +210,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
     DmaObserver observer = DmaObserver.NONE;
     DeviceScript.Io io = null;
     if (plan.doesDma()) {
-      meter = new DeviceMeter(metrics);
+      meter = new DeviceMeter(metrics, workload.observer());
       driver = plan.io().driverSettings(rules, options.seed()).model(meter);
       observer = meter;
       io = io(meter, plan);

@@ -67,7 +67,8 @@ public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     } else {
       writer = null;
     }
-    coordinator = context.spawn(PowerCycleCoordinator.create(options, workload, sink), "pnp-manager");
+    Workload prepared = workload.prepare(context, sink);
+    coordinator = context.spawn(PowerCycleCoordinator.create(options, prepared, sink), "pnp-manager");
     context.watchWith(coordinator, CoordinatorStopped.INSTANCE);
   }
 

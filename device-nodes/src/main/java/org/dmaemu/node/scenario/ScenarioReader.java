@@ -306,6 +306,10 @@ final class ScenarioReader {
       if (bus == null) {
         g.problem("bus", "must be none or the name of a topology.buses entry"
             + (t.buses().isEmpty() ? " (there is none)" : " (" + String.join(", ", t.buses().keySet()) + ")"));
+      } else if (driver == DmaIoDriver.Mode.SYSTEM) {
+        // The bus model sits between a bus master's DMA engine and memory; the system DMA
+        // controller that moves a system device's data is not attached to one in this version.
+        g.problem("bus", "a system DMA device has no DMA engine of its own to put on a bus; use bus = none");
       }
     }
     Section policies = g.section("policies", POLICIES);
@@ -518,7 +522,7 @@ final class ScenarioReader {
       latency = Duration.ofNanos(2_000);
     }
     e.rejectUnknownKeys();
-    return new HardwareSettings(channels, bandwidth, latency, 0);
+    return new HardwareSettings(channels, bandwidth, latency, 0, null);
   }
 
   // ---- workload

@@ -1,7 +1,11 @@
 package org.dmaemu.node.workload;
 
+import akka.actor.typed.javadsl.ActorContext;
 import java.util.List;
 import org.dmaemu.driver.CallbackRule;
+import org.dmaemu.node.metrics.RunObserver;
+import org.dmaemu.node.run.PowerCycleCoordinator;
+import org.dmaemu.trace.TraceSink;
 
 /**
  * What the devices of a run are and how their driver answers. A run asks it once per device; a
@@ -25,6 +29,25 @@ public interface Workload {
    */
   default int devicesInFlight() {
     return DEFAULT_DEVICES_IN_FLIGHT;
+  }
+
+  /** The id of the {@code ordinal}-th device (from 1); ids sort in creation order. */
+  default String deviceId(int ordinal) {
+    return PowerCycleCoordinator.deviceId(ordinal);
+  }
+
+  /**
+   * Called once by the run's guardian before any device starts: a workload that shares actors
+   * among its devices (adapter domains, buses, a metrics sampler) spawns them here, and returns the
+   * workload whose plans refer to them.
+   */
+  default Workload prepare(ActorContext<?> guardian, TraceSink trace) {
+    return this;
+  }
+
+  /** Where the devices' reports go besides the run's own totals. */
+  default RunObserver observer() {
+    return null;
   }
 
   /** Enough power-only devices to keep every core busy; few enough that a callback waits milliseconds. */

@@ -56,6 +56,7 @@ class ScenarioBadFilesTest {
         bad("unknown-adapter-domain.conf", 9, "topology.groups.nic.adapter-domain",
             "must be per-enabler or the name of a topology.adapter-domains entry (iommu) (got smmu)"),
         bad("unknown-bus.conf", 5, "topology.groups.nic.bus", "must be none or the name of a topology.buses entry"),
+        bad("bus-on-system-device.conf", 5, "topology.groups.audio.bus", "a system DMA device has no DMA engine of its own"),
         bad("workload-for-unknown-group.conf", 4, "workloads.nics", "no group named nics in topology.groups (groups: nic)"),
         bad("unknown-policy.conf", 6, "topology.adapter-domains.iommu.policy",
             "must be one of fifo, priority, round-robin, weighted-fair, lottery (got lotery)"),

@@ -67,12 +67,12 @@ class ScenarioExamplesTest {
           buses { include-x { bandwidth = "800 MiB/s", header = 1ns, policy = weighted-fair } }
           groups {
             true-x {
-              count = 2, driver = system, transactions = 3, adapter-domain = "0", bus = include-x, weight = 7
+              count = 2, driver = system, transactions = 3, adapter-domain = "0", weight = 7
               enabler { profile = system-duplex, maximum-length = 1000, callbacks = [flush, fill] }
               engine { channels = 3, bandwidth = "1234.5678 KB/s", latency = 0 }
             }
             null-y {
-              count = 1, driver = scatter-gather, kmdf-version = "1.19", interrupts = 3
+              count = 1, driver = scatter-gather, kmdf-version = "1.19", interrupts = 3, bus = include-x
               policies { adapter-lock = round-robin, map-registers = weighted-fair }
               enabler {
                 profile = scatter-gather-duplex, address-width-override = 30, wdm-dma-version-override = 3

@@ -115,7 +115,7 @@ class ScenarioLoaderTest {
     assertEquals(new GroupSpec("nic", 3, DmaIoDriver.Mode.RESERVING_PACKET, 8, 6, -2, 5, "iommu", "pcie", null, null, 4, 21,
         new DmaEnablerConfig(DmaProfile.PACKET, 1 << 20, EnumSet.of(EnablerCallback.FILL, EnablerCallback.SELF_MANAGED_IO_STOP),
             32, 3, DmaEnablerConfigFlags.NO_SGLIST_PREALLOCATION),
-        new HardwareSettings(4, 838.8608, Duration.ofNanos(1500), 0),
+        new HardwareSettings(4, 838.8608, Duration.ofNanos(1500), 0, null),
         new IoWorkload(new ArrivalPattern.OnOff(250.5, Duration.ofMillis(3), Duration.ZERO),
             new SizeDistribution.LogNormal(8192, 0.5, 1, 1 << 20), 0.25, 150, Duration.ofSeconds(2))),
         s.groups().get(0));

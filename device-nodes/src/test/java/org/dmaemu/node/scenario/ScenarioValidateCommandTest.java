@@ -45,7 +45,7 @@ class ScenarioValidateCommandTest {
     assertEquals("", r.err());
 
     Result shared = execute("validate", example("shared-system-dma.conf"));
-    assertEquals(example("shared-system-dma.conf") + ": valid — 2 groups, 12 devices, 1 adapter domain, 1 bus\n",
+    assertEquals(example("shared-system-dma.conf") + ": valid — 3 groups, 16 devices, 1 adapter domain, 1 bus\n",
         shared.out());
   }
 

@@ -1,0 +1,214 @@
+package org.dmaemu.node.scenario;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.javadsl.ActorContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.dmaemu.arbitration.AdapterDomain;
+import org.dmaemu.arbitration.ArbitrationPolicy;
+import org.dmaemu.arbitration.ArbitrationSettings;
+import org.dmaemu.device.DeviceSettings;
+import org.dmaemu.device.PlatformSettings;
+import org.dmaemu.driver.CallbackRule;
+import org.dmaemu.hardware.Bus;
+import org.dmaemu.hardware.BusAttachment;
+import org.dmaemu.hardware.HardwareSettings;
+import org.dmaemu.node.metrics.RunObserver;
+import org.dmaemu.node.metrics.ScenarioMetrics;
+import org.dmaemu.node.output.IntervalFiles;
+import org.dmaemu.node.output.MetricsSampler;
+import org.dmaemu.node.trace.TraceWriter;
+import org.dmaemu.node.workload.DevicePlan;
+import org.dmaemu.node.workload.DmaIoPlan;
+import org.dmaemu.node.workload.Workload;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.time.Seeds;
+import org.dmaemu.trace.TraceSink;
+import org.dmaemu.verifier.VerifierSettings;
+
+/**
+ * A scenario's devices as a run's {@link Workload}: device {@code nic-0003} is the third device of
+ * group {@code nic}; every device of a group has the group's driver, enabler, engine and workload.
+ * {@link #prepare} spawns what the groups share — the adapter domains, the buses, the metrics
+ * sampler — before the first device starts; the plans of the prepared workload refer to them.
+ * Every device of the scenario runs at once, so that they contend.
+ */
+public final class ScenarioWorkload implements Workload {
+
+  private final Scenario scenario;
+  private final Path runDir;
+  private final int[] firstOrdinal;
+  private final int devices;
+  private final ScenarioMetrics metrics;
+  private final Map<String, DevicePlan> plans;
+  private ActorRef<MetricsSampler.Command> sampler;
+  /** Set on the workload the run was given once {@link #prepare} ran: the one the devices use. */
+  private volatile ScenarioWorkload prepared;
+
+  /** @param runDir where the interval files go */
+  public ScenarioWorkload(Scenario scenario, Path runDir) {
+    this(scenario, runDir, null, null);
+  }
+
+  private ScenarioWorkload(Scenario scenario, Path runDir, Map<String, DevicePlan> plans, ScenarioMetrics metrics) {
+    this.scenario = scenario;
+    this.runDir = runDir;
+    this.plans = plans;
+    this.metrics = metrics;
+    this.firstOrdinal = new int[scenario.groups().size() + 1];
+    int n = 0;
+    for (int g = 0; g < scenario.groups().size(); g++) {
+      firstOrdinal[g] = n + 1;
+      n += scenario.groups().get(g).count();
+    }
+    firstOrdinal[scenario.groups().size()] = n + 1;
+    this.devices = n;
+  }
+
+  private static ScenarioMetrics newMetrics(Scenario scenario, NodeClock clock) {
+    List<String> names = new ArrayList<>();
+    for (GroupSpec g : scenario.groups()) {
+      names.add(g.name());
+    }
+    return new ScenarioMetrics(
+        names, ScenarioWorkload::groupOf, clock::nowMicros, scenario.run().warmUp().toNanos() / 1000);
+  }
+
+  /** The group of a device id: everything before the last dash. */
+  static String groupOf(String deviceId) {
+    int dash = deviceId.lastIndexOf('-');
+    return dash < 0 ? deviceId : deviceId.substring(0, dash);
+  }
+
+  public int devices() {
+    return devices;
+  }
+
+  /** The metrics, on the prepared workload. */
+  public ScenarioMetrics metrics() {
+    return metrics;
+  }
+
+  /** The sampler, once {@link #prepare} ran (on the prepared workload). */
+  public ScenarioWorkload prepared() {
+    return prepared;
+  }
+
+  public ActorRef<MetricsSampler.Command> sampler() {
+    return sampler;
+  }
+
+  @Override
+  public String deviceId(int ordinal) {
+    int g = 0;
+    while (ordinal >= firstOrdinal[g + 1]) {
+      g++;
+    }
+    return String.format(Locale.ROOT, "%s-%04d", scenario.groups().get(g).name(), ordinal - firstOrdinal[g] + 1);
+  }
+
+  @Override
+  public ScenarioWorkload prepare(ActorContext<?> guardian, TraceSink trace) {
+    long seed = scenario.run().seed();
+    // The clock starts on first use: here, before any device, so that modeled time 0 is the run's start.
+    NodeClock clock = NodeClock.get(guardian.getSystem());
+    ScenarioMetrics metrics = newMetrics(scenario, clock);
+    Map<String, AdapterDomain> domains = new HashMap<>();
+    for (AdapterDomainSpec d : scenario.topology().adapterDomains()) {
+      domains.put(
+          d.name(),
+          AdapterDomain.spawn(
+              guardian,
+              d.name(),
+              d.mapRegisters(),
+              ArbitrationPolicy.named(d.lockPolicy(), Seeds.derive(seed, d.name(), LOCK_STREAM)),
+              ArbitrationPolicy.named(d.policy(), Seeds.derive(seed, d.name(), REGISTER_STREAM)),
+              metrics));
+    }
+    Map<String, BusAttachment> buses = new HashMap<>();
+    for (BusSpec b : scenario.topology().buses()) {
+      var ref = guardian.spawn(
+          Bus.create(b.name(), b.bytesPerMicrosecond(), b.header(),
+              ArbitrationPolicy.named(b.policy(), Seeds.derive(seed, b.name(), BUS_STREAM)), metrics),
+          "bus-" + b.name());
+      buses.put(b.name(), new BusAttachment(b.name(), ref));
+    }
+    Map<String, DevicePlan> byGroup = new HashMap<>();
+    for (GroupSpec g : scenario.groups()) {
+      byGroup.put(g.name(), plan(g, domains, buses));
+    }
+    ScenarioWorkload prepared = new ScenarioWorkload(scenario, runDir, byGroup, metrics);
+    this.prepared = prepared;
+    try {
+      IntervalFiles files = new IntervalFiles(runDir, clock.nowMicros());
+      prepared.sampler = guardian.spawn(
+          MetricsSampler.create(metrics, files, clock.toReal(scenario.run().interval())),
+          "metrics-sampler",
+          TraceWriter.dispatcher());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the interval metrics in " + runDir, e);
+    }
+    return prepared;
+  }
+
+  private DevicePlan plan(GroupSpec g, Map<String, AdapterDomain> domains, Map<String, BusAttachment> buses) {
+    RunSpec run = scenario.run();
+    TopologySpec topology = scenario.topology();
+    HardwareSettings engine = g.bus() == null ? g.engine() : g.engine().withBus(buses.get(g.bus()));
+    ArbitrationSettings arbitration = new ArbitrationSettings(
+        // A group on a shared domain has no policies of its own: the domain's apply.
+        g.name(), g.priority(), g.weight(), orFifo(g.lockPolicy()), orFifo(g.registerPolicy()), run.seed(),
+        g.adapterDomain() == null ? null : domains.get(g.adapterDomain()));
+    DeviceSettings settings =
+        new DeviceSettings(
+            new PlatformSettings(topology.pageSize(), topology.mapRegisterLimit(), PlatformSettings.defaults().architecture()),
+            g.kmdfMinorVersion(),
+            g.interrupts(),
+            DeviceSettings.allDeviceCallbacks(),
+            run.callbackDeadline(),
+            new VerifierSettings(true, topology.onViolation()),
+            engine,
+            arbitration);
+    return DevicePlan.dmaIo(
+        settings, new DmaIoPlan(g.name(), g.driver(), g.enabler(), g.transactions(), g.workload(), g.reservedRegisters()));
+  }
+
+  private static String orFifo(String policy) {
+    return policy == null ? "fifo" : policy;
+  }
+
+  @Override
+  public DevicePlan plan(long runSeed, String deviceId) {
+    if (plans == null) {
+      throw new IllegalStateException("a scenario's devices are planned once its shared actors exist (prepare)");
+    }
+    return plans.get(groupOf(deviceId));
+  }
+
+  @Override
+  public List<CallbackRule> driverRules() {
+    // Scenario drivers answer every callback with success; fault plans come with fault injection.
+    return List.of();
+  }
+
+  @Override
+  public int devicesInFlight() {
+    return devices;
+  }
+
+  @Override
+  public RunObserver observer() {
+    return metrics;
+  }
+
+  // Purposes of the arbiters' random streams (lottery policies).
+  private static final long LOCK_STREAM = 0x4C_4F_43_4BL;
+  private static final long REGISTER_STREAM = 0x52_45_47_53L;
+  private static final long BUS_STREAM = 0x42_55_53L;
+}
