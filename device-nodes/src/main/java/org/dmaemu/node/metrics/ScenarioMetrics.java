@@ -12,6 +12,8 @@ import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.dmaemu.protocol.enabler.DmaDirection;
+import org.dmaemu.protocol.trace.TraceEvent;
+import org.dmaemu.trace.TraceSink;
 
 /**
  * What a contention researcher measures in a scenario run, per device group, per device and per
@@ -54,6 +56,7 @@ public final class ScenarioMetrics implements RunObserver {
   private final LongAdder registersLeaked = new LongAdder();
   private final LongAdder ended = new LongAdder();
   private long lastSampleMicros;
+  private volatile TraceSink trace = TraceSink.NONE;
 
   /**
    * @param groups the group names, in report order
@@ -69,6 +72,14 @@ public final class ScenarioMetrics implements RunObserver {
     this.nowMicros = nowMicros;
     this.warmUpMicros = warmUpMicros;
     this.lastSampleMicros = nowMicros.getAsLong();
+  }
+
+  /**
+   * Where the arbiters' occupancy goes as Chrome Trace counters ("C"): free map registers and
+   * waiting requests per adapter, lock and bus queue depth — Perfetto draws them as counter tracks.
+   */
+  public void traceCountersTo(TraceSink sink) {
+    this.trace = sink;
   }
 
   // ---- Reports from the drivers --------------------------------------------------------------
@@ -138,16 +149,27 @@ public final class ScenarioMetrics implements RunObserver {
   @Override
   public void adapterLockChanged(String adapterId, boolean held, int waiting, long atMicros) {
     arbiter(adapterId, "lock").set(held ? 1 : 0, 1, waiting, atMicros);
+    counter("AdapterLock " + adapterId, adapterId, atMicros, Map.of("held", held ? "1" : "0", "waiting", Integer.toString(waiting)));
   }
 
   @Override
   public void mapRegistersChanged(String adapterId, int inUse, int capacity, int waiting, long atMicros) {
     arbiter(adapterId, "registers").set(inUse, capacity, waiting, atMicros);
+    counter("MapRegisters " + adapterId, adapterId, atMicros,
+        Map.of("free", Integer.toString(capacity - inUse), "waiting", Integer.toString(waiting)));
   }
 
   @Override
   public void busChanged(String busId, boolean busy, int waiting, long atMicros) {
     arbiters.computeIfAbsent("bus " + busId, k -> new ArbiterStats(k, "bus", busId)).tracker(busId).set(busy ? 1 : 0, 1, waiting, atMicros);
+    counter("Bus " + busId, busId, atMicros, Map.of("busy", busy ? "1" : "0", "waiting", Integer.toString(waiting)));
+  }
+
+  private void counter(String name, String track, long atMicros, Map<String, String> values) {
+    TraceSink sink = trace;
+    if (sink.enabled()) {
+      sink.record(new TraceEvent(name, "C", atMicros, 0, track, values));
+    }
   }
 
   private void recordWait(Metric metric, String arbiterId, String deviceId, long micros) {

@@ -216,4 +216,38 @@ class ScenarioRunTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("dmaemu sweep: one run per combination, sweep.csv with a row each, sweep.html with the plots")
+  void sweep(@TempDir Path tmp) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = org.dmaemu.node.Main.execute(
+        new String[] {
+          "sweep", SCENARIOS.resolve("quickstart.conf").toString(), "--quiet", "--out", tmp.toString(),
+          "--set", "run.requests=5", "--set", "topology.groups.nic.count=1,3", "--set", "topology.groups.nic.policies.map-registers=fifo,lottery"
+        },
+        new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+    List<String> csv = Files.readAllLines(tmp.resolve("sweep.csv"));
+    assertEquals(5, csv.size(), String.join("\n", csv));
+    assertTrue(csv.get(0).startsWith("run.requests,topology.groups.nic.count,topology.groups.nic.policies.map-registers,run_dir,"));
+    assertTrue(csv.get(4).startsWith("5,3,lottery,run-004,"), csv.get(4));
+    assertTrue(Files.exists(tmp.resolve("run-004").resolve("summary.json")));
+    ReportXml.parse(Files.readString(tmp.resolve("sweep.html")));
+  }
+
+  @Test
+  @DisplayName("a bad --set value in a sweep stops it before any run starts, exit code 2")
+  void sweepBadValue(@TempDir Path tmp) {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int code = org.dmaemu.node.Main.execute(
+        new String[] {"sweep", SCENARIOS.resolve("quickstart.conf").toString(), "--out", tmp.toString(),
+          "--set", "topology.groups.nic.count=2,0"},
+        new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(2, code);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("topology.groups.nic.count"), err.toString(StandardCharsets.UTF_8));
+    assertFalse(Files.exists(tmp.resolve("run-001")), "nothing started");
+  }
 }
