@@ -22,7 +22,7 @@ import org.dmaemu.node.metrics.ScenarioMetrics.Metric;
  * group and per arbiter, and one HdrHistogram interval log per distribution ({@code latency.hlog},
  * …), each interval's histogram tagged with its group so that logs of several nodes merge. Times in
  * the logs are modeled: the log's interval timestamps are modeled seconds from the run's start.
- * Keeps every interval in memory too, for the report. Not thread-safe: one sampler writes.
+ * Keeps every interval in memory too, for the report, without its histograms. Not thread-safe: one sampler writes.
  */
 public final class IntervalFiles implements AutoCloseable {
 
@@ -64,7 +64,7 @@ public final class IntervalFiles implements AutoCloseable {
   }
 
   public void append(ScenarioMetrics.Interval interval) throws IOException {
-    intervals.add(interval);
+    intervals.add(interval.compact());
     int index = intervals.size();
     long start = interval.startMicros() - originMicros;
     long end = interval.endMicros() - originMicros;

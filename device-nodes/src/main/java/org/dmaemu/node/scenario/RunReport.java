@@ -104,9 +104,10 @@ final class RunReport {
         if (seconds > 0) {
           t.add(new Point(x, g.measuredCompleted() / seconds));
         }
+        // Intervals keep only their p99 latency (GroupWindow.compact).
         Histogram h = g.histograms().get(Metric.LATENCY);
         if (h.getTotalCount() > 0) {
-          l.add(new Point(x, h.getValueAtPercentile(99)));
+          l.add(new Point(x, h.getMaxValue()));
         }
       }
       tps.add(new Series(name, t));
