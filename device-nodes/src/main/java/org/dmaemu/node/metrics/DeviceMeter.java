@@ -21,7 +21,7 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   public record IoEnded(long requests) implements CborSerializable {}
 
   private final RunMetrics run;
-  /** The scenario's detailed metrics, or {@code null}. */
+  /** The scenario's detailed metrics, or {@link RunObserver#NONE}. */
   private final RunObserver detail;
   private final AtomicLong submitted = new AtomicLong();
   private volatile boolean finished;
@@ -34,13 +34,13 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   private volatile ActorRef<IoEnded> notify;
 
   public DeviceMeter(RunMetrics run) {
-    this(run, null);
+    this(run, RunObserver.NONE);
   }
 
-  /** @param detail also told everything, or {@code null} */
+  /** @param detail also told everything, or {@code null} for nobody */
   public DeviceMeter(RunMetrics run, RunObserver detail) {
     this.run = run;
-    this.detail = detail;
+    this.detail = detail == null ? RunObserver.NONE : detail;
   }
 
   /** Requests that arrived so far. */
@@ -66,17 +66,13 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   public void requestSubmitted(String deviceId, long sequence, DmaDirection direction, long bytes) {
     submitted.incrementAndGet();
     run.requestSubmitted(deviceId, sequence, direction, bytes);
-    if (detail != null) {
-      detail.requestSubmitted(deviceId, sequence, direction, bytes);
-    }
+    detail.requestSubmitted(deviceId, sequence, direction, bytes);
   }
 
   @Override
   public void requestCompleted(IoObserver.RequestEnd end) {
     run.requestCompleted(end);
-    if (detail != null) {
-      detail.requestCompleted(end);
-    }
+    detail.requestCompleted(end);
     if (!end.completed()) {
       failed.incrementAndGet();
     }
@@ -87,17 +83,13 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   @Override
   public void programToInterrupt(String deviceId, long micros) {
     run.programToInterrupt(deviceId, micros);
-    if (detail != null) {
-      detail.programToInterrupt(deviceId, micros);
-    }
+    detail.programToInterrupt(deviceId, micros);
   }
 
   @Override
   public void ioFinished(String deviceId, long submittedByDriver) {
     run.ioFinished(deviceId, submittedByDriver);
-    if (detail != null) {
-      detail.ioFinished(deviceId, submittedByDriver);
-    }
+    detail.ioFinished(deviceId, submittedByDriver);
     finished = true;
     tellIfEnded();
   }
@@ -112,25 +104,19 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   @Override
   public void adapterLockWait(String adapterId, String deviceId, long micros) {
     run.adapterLockWait(adapterId, deviceId, micros);
-    if (detail != null) {
-      detail.adapterLockWait(adapterId, deviceId, micros);
-    }
+    detail.adapterLockWait(adapterId, deviceId, micros);
   }
 
   @Override
   public void mapRegisterWait(String adapterId, String deviceId, int registers, long micros) {
     run.mapRegisterWait(adapterId, deviceId, registers, micros);
-    if (detail != null) {
-      detail.mapRegisterWait(adapterId, deviceId, registers, micros);
-    }
+    detail.mapRegisterWait(adapterId, deviceId, registers, micros);
   }
 
   @Override
   public void mapRegistersLeaked(String adapterId, int registers) {
     run.mapRegistersLeaked(adapterId, registers);
-    if (detail != null) {
-      detail.mapRegistersLeaked(adapterId, registers);
-    }
+    detail.mapRegistersLeaked(adapterId, registers);
     leakReports.incrementAndGet();
     registersHeld.addAndGet(registers);
   }
@@ -138,33 +124,25 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   @Override
   public void busWait(String busId, String deviceId, long micros) {
     run.busWait(busId, deviceId, micros);
-    if (detail != null) {
-      detail.busWait(busId, deviceId, micros);
-    }
+    detail.busWait(busId, deviceId, micros);
   }
 
   @Override
   public void adapterLockChanged(String adapterId, boolean held, int waiting, long atMicros) {
     run.adapterLockChanged(adapterId, held, waiting, atMicros);
-    if (detail != null) {
-      detail.adapterLockChanged(adapterId, held, waiting, atMicros);
-    }
+    detail.adapterLockChanged(adapterId, held, waiting, atMicros);
   }
 
   @Override
   public void mapRegistersChanged(String adapterId, int inUse, int capacity, int waiting, long atMicros) {
     run.mapRegistersChanged(adapterId, inUse, capacity, waiting, atMicros);
-    if (detail != null) {
-      detail.mapRegistersChanged(adapterId, inUse, capacity, waiting, atMicros);
-    }
+    detail.mapRegistersChanged(adapterId, inUse, capacity, waiting, atMicros);
   }
 
   @Override
   public void busChanged(String busId, boolean busy, int waiting, long atMicros) {
     run.busChanged(busId, busy, waiting, atMicros);
-    if (detail != null) {
-      detail.busChanged(busId, busy, waiting, atMicros);
-    }
+    detail.busChanged(busId, busy, waiting, atMicros);
   }
 
   /** Requests that ended, either way. */

@@ -161,7 +161,7 @@ public final class ScenarioMetrics implements RunObserver {
 
   @Override
   public void busChanged(String busId, boolean busy, int waiting, long atMicros) {
-    arbiters.computeIfAbsent("bus " + busId, k -> new ArbiterStats(k, "bus", busId)).tracker(busId).set(busy ? 1 : 0, 1, waiting, atMicros);
+    arbiters.computeIfAbsent("bus " + busId, k -> new ArbiterStats(k, "bus", busId)).tracker(busId, "lock").set(busy ? 1 : 0, 1, waiting, atMicros);
     counter("Bus " + busId, busId, atMicros, Map.of("busy", busy ? "1" : "0", "waiting", Integer.toString(waiting)));
   }
 
@@ -439,10 +439,7 @@ public final class ScenarioMetrics implements RunObserver {
       this.name = name;
     }
 
-    Tracker tracker(String source) {
-      return tracker(source, "lock");
-    }
-
+    /** {@code what}: "registers", or "lock" for an adapter lock or a bus (one unit, held or not). */
     Tracker tracker(String source, String what) {
       return sources.computeIfAbsent(source, s -> new Tracker(what.equals("registers") ? registers : lock));
     }

@@ -47,7 +47,7 @@ public interface Workload {
 
   /** Where the devices' reports go besides the run's own totals. */
   default RunObserver observer() {
-    return null;
+    return RunObserver.NONE;
   }
 
   /** Enough power-only devices to keep every core busy; few enough that a callback waits milliseconds. */
