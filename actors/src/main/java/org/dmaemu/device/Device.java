@@ -217,6 +217,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         if (state.isGone()) {
           return reject(command, "the device is already " + state);
         }
+        if (command.request() == PnpRequest.SURPRISE_REMOVE && engine != null) {
+          // The hardware left before anyone was told: it never completes a transfer or interrupts again (§6.4).
+          engine.tell(DmaEngine.Unplug.INSTANCE);
+        }
         // A failed device was torn down when it failed; its IRP_MN_REMOVE_DEVICE only deletes its objects.
         steps =
             state == DeviceState.FAILED

@@ -61,6 +61,14 @@ import org.dmaemu.workload.IoWorkload;
  * channel 1 (PLX's DMA0/DMA1). Self-managed I/O suspend waits for the requests in flight, as
  * KMDF's power-managed queues wait for their requests (§2.2 step 2). Power callbacks are answered
  * by the driver's {@link CallbackRule}s.
+ *
+ * <p>Surprise removal (§6.4): removed hardware never interrupts again, and the framework does not
+ * end DMA transactions for the driver. In EvtDeviceSurpriseRemoval the driver stops taking requests
+ * and ends each transfer it had programmed with DmaCompletedFinal, then Release; a fragment still
+ * waiting for its EvtProgramDma is ended the same way when that callback comes. Those requests fail
+ * with STATUS_NO_SUCH_DEVICE; requests still queued are cancelled in EvtDeviceSelfManagedIoCleanup.
+ * A System-profile device keeps this path out: its transfers run on the platform's DMA controller,
+ * which is still there, and complete.
  */
 public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
@@ -131,6 +139,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     boolean retryAfterRelease;
     Request request;
     long programMicros;
+    /** A fragment is programmed on the engine and no DmaCompleted* for it has been sent yet. */
+    boolean programmed;
     long bytes;
     NtStatus status;
   }
@@ -180,6 +190,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private double poissonMicros;
   private boolean arrivalsEnded;
   private boolean finishReported;
+  /** EvtDeviceSurpriseRemoval came: the engine is gone, no transfer of it completes. */
+  private boolean hardwareGone;
 
   public static Behavior<DriverMessage> create(Settings settings, IoObserver observer, DriverContext context) {
     return Behaviors.setup(
@@ -219,6 +231,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         .onMessage(DriverCallback.EvtDeviceSelfManagedIoRestart.class, this::onSelfManagedIoStart)
         .onMessage(DriverCallback.EvtDeviceSelfManagedIoSuspend.class, this::onSelfManagedIoSuspend)
         .onMessage(DriverCallback.EvtDeviceSelfManagedIoCleanup.class, this::onSelfManagedIoCleanup)
+        .onMessage(DriverCallback.EvtDeviceSurpriseRemoval.class, this::onSurpriseRemoval)
         .onMessage(DriverCallback.EvtProgramDma.class, this::onProgramDma)
         .onMessage(DriverCallback.EvtReserveDma.class, this::onReserveDma)
         .onMessage(DriverCallback.EvtInterruptIsr.class, this::onIsr)
@@ -290,6 +303,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       for (int i = 0; i < activeSlots; i++) {
         startSlot(slots[i]);
       }
+      // The arrivals may have ended while the I/O was suspended: nothing else would say so.
+      reportFinishedIfDone();
     }
     return this;
   }
@@ -335,6 +350,29 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       rules.answer(cleanup);
     }
     return this;
+  }
+
+  /** §6.4: the hardware is gone; the transfers it was running are ended here, since no interrupt will. */
+  private Behavior<DriverMessage> onSurpriseRemoval(DriverCallback.EvtDeviceSurpriseRemoval removal) {
+    running = false;
+    if (settings.mode() != Mode.SYSTEM) {
+      hardwareGone = true;
+      // Completions the ISR latched have no DPC to come: their transfers are ended below with the rest.
+      latched.clear();
+      for (Slot slot : slots) {
+        if (slot.programmed) {
+          abandonTransfer(slot);
+        }
+      }
+    }
+    rules.answer(removal);
+    return this;
+  }
+
+  /** Ends a transfer the hardware will never finish: DmaCompletedFinal with nothing transferred. */
+  private void abandonTransfer(Slot slot) {
+    slot.programmed = false;
+    slot.tx.ref().tell(new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow()));
   }
 
   private Behavior<DriverMessage> onOtherCallback(DriverCallback callback) {
@@ -516,7 +554,14 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onProgramDma(DriverCallback.EvtProgramDma program) {
-    slotOf(program.transaction()).programMicros = clock.nowMicros();
+    Slot programmedSlot = slotOf(program.transaction());
+    programmedSlot.programMicros = clock.nowMicros();
+    if (hardwareGone) {
+      // Nothing to program: the fragment is ended as soon as EvtProgramDma has returned.
+      program.replyTo().tell(CallbackReturn.SUCCESS);
+      abandonTransfer(programmedSlot);
+      return this;
+    }
     if (settings.mode() == Mode.SYSTEM) {
       // The system DMA controller moves the data; the device side needs no programming here.
       if (!running) {
@@ -528,6 +573,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       return this;
     }
     // Program the channel: one DMA descriptor chain per fragment (§9.2 R5).
+    programmedSlot.programmed = true;
     int channel = program.direction() == DmaDirection.READ_FROM_DEVICE ? READ_CHANNEL : WRITE_CHANNEL;
     engine.tell(
         new DmaEngineMessage.ProgramTransfer(
@@ -545,6 +591,11 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onIsr(DriverCallback.EvtInterruptIsr isr) {
+    if (hardwareGone) {
+      // Raised before the removal; its transfers were ended in EvtDeviceSurpriseRemoval.
+      isr.replyTo().tell(CallbackReturn.ofBoolean(true));
+      return this;
+    }
     // Read and clear the status; the work is done in the DPC (§9.2 R7).
     latched.addAll(isr.completed());
     long now = clock.nowMicros();
@@ -559,6 +610,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private Behavior<DriverMessage> onDpc(DriverCallback.EvtInterruptDpc dpc) {
     // §9.2 R9 / §9.3 W7: DmaCompleted for each finished transfer.
     for (CompletedTransfer done : latched) {
+      slotOf(done.transaction()).programmed = false;
       done.transaction().ref().tell(new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow()));
     }
     latched.clear();
@@ -630,7 +682,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       // FALSE: the next fragment is staged; its EvtProgramDma comes.
       return this;
     }
-    slot.status = r.status();
+    slot.status = hardwareGone && "WdfDmaTransactionDmaCompletedFinal".equals(r.ddi()) ? NtStatus.STATUS_NO_SUCH_DEVICE : r.status();
     slot.bytes = r.bytesTransferred();
     release(slot);
     return this;

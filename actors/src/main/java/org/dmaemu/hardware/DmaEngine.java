@@ -77,6 +77,15 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       long hungDpcs)
       implements CborSerializable {}
 
+  /**
+   * The device is surprise-removed (reference §6.4): from now on the engine completes no transfer
+   * and raises no interrupt. What was programmed is dropped; a transfer that already asked the bus
+   * keeps its bus time (the bus cannot know), and its grant is ignored.
+   */
+  public enum Unplug implements DmaEngineMessage {
+    INSTANCE
+  }
+
   /** Channel {@code channel}'s oldest transfer is done; one instance per channel, reused. */
   private record TransferDone(int channel) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
 
@@ -151,6 +160,7 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private long unrecognized;
   private long hungIsrs;
   private long hungDpcs;
+  private boolean unplugged;
 
   /** The engine of a device of the default group (priority 0, weight 1 on the bus). */
   public static Behavior<DmaEngineMessage> create(
@@ -221,10 +231,29 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(GetEngineStatistics.class, this::onGetStatistics)
+        .onMessageEquals(Unplug.INSTANCE, this::onUnplug)
         .build();
   }
 
+  private Behavior<DmaEngineMessage> onUnplug() {
+    unplugged = true;
+    for (int c = 0; c < inFlight.length; c++) {
+      inFlight[c].clear();
+    }
+    for (int c = 0; c < notStarted.length; c++) {
+      notStarted[c].clear();
+      running[c] = null;
+    }
+    latch.clear();
+    dpcQueued = false;
+    return this;
+  }
+
   private Behavior<DmaEngineMessage> onProgramTransfer(DmaEngineMessage.ProgramTransfer program) {
+    if (unplugged) {
+      // Writes to registers of a device that is gone go nowhere.
+      return this;
+    }
     int channel = program.channel();
     if (channel < 0 || channel >= inFlight.length || program.length() <= 0) {
       // A driver bug: real hardware would do something undefined. For now the write is dropped;
@@ -355,6 +384,9 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   }
 
   private Behavior<DmaEngineMessage> onQueueDpcForIsr(DmaEngineMessage.WdfInterruptQueueDpcForIsr queue) {
+    if (unplugged) {
+      return this;
+    }
     if (queue.interruptIndex() != settings.interruptIndex()) {
       // A driver bug (the DPC of an interrupt this engine does not raise); a later verifier rule
       // records it. Dropped here.
