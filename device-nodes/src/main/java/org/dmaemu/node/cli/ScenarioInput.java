@@ -48,7 +48,7 @@ public final class ScenarioInput {
    */
   public static Scenario load(CommandSpec spec, Path file, Map<String, String> overrides) {
     ScenarioLoader.Loaded loaded = ScenarioLoader.load(file, overrides);
-    List<Problem> problems = loaded.isValid() ? notRunYet(file, loaded.scenario()) : loaded.problems();
+    List<Problem> problems = loaded.isValid() ? List.of() : loaded.problems();
     if (problems.isEmpty()) {
       return loaded.scenario();
     }
@@ -59,23 +59,6 @@ public final class ScenarioInput {
     err.flush();
     int n = problems.size();
     throw new ParameterException(spec.commandLine(), count(n, "problem", "problems") + " in " + file);
-  }
-
-  /**
-   * Keys the file format has but this version's runs do not carry out yet: a scheduled power cycle
-   * during I/O and surprise removal. Refused before anything starts rather than silently ignored.
-   */
-  static List<Problem> notRunYet(Path file, Scenario s) {
-    List<Problem> problems = new ArrayList<>();
-    if (s.power().cycles() > 0 && !s.power().every().isZero()) {
-      problems.add(new Problem(file.toString(), 0, "power.every",
-          "cycles during I/O are not run by this version; use every = 0 (cycles after each device's I/O)"));
-    }
-    if (s.power().surpriseRemovalFraction() > 0) {
-      problems.add(new Problem(file.toString(), 0, "power.surprise-removal.fraction",
-          "surprise removal is not run by this version; use fraction = 0"));
-    }
-    return problems;
   }
 
   /** {@code 2 groups, 48 devices, 1 adapter domain, 0 buses}. */

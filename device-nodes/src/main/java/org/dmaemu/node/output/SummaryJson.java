@@ -73,6 +73,8 @@ public final class SummaryJson {
     devices.put("failed", r.failed());
     devices.put("hung", r.hung());
     devices.put("crashed", r.crashed());
+    devices.put("surpriseRemoved", r.surpriseRemoved());
+    devices.put("powerCycles", r.cyclesCompleted());
     devices.put("unaccounted", r.unaccounted());
 
     long submitted = 0;

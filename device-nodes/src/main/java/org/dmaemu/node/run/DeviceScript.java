@@ -19,6 +19,7 @@ import org.dmaemu.protocol.device.GetDeviceState;
 import org.dmaemu.protocol.device.PnpOutcome;
 import org.dmaemu.protocol.device.PnpResult;
 import org.dmaemu.protocol.verifier.BugCheck;
+import org.dmaemu.time.NodeClock;
 
 /**
  * The PnP manager's script for one device: sends each request when the previous one's result
@@ -27,12 +28,18 @@ import org.dmaemu.protocol.verifier.BugCheck;
  * device is left where that request put it.
  *
  * <p>A DMA device's driver starts its I/O when StartDevice succeeds (EvtDeviceSelfManagedIoInit).
- * The script sends the next request only once every request of that I/O has ended, because the
- * driver draws its request sizes and its callback answers from one random stream: a power request
- * arriving mid-I/O would make the outcome depend on timing. While it waits it asks the device for
- * its state now and then: a bug check can crash the device between requests, which no PnP result
- * reports, and a crashed device ends the script. If no request ends for the quiet limit, the I/O
- * counts as stalled (an emulator bug) and the script goes on.
+ * By default the script sends the next request only once every request of that I/O has ended. A
+ * {@link PowerSchedule} sends power requests while the I/O runs instead: a D3 → D0 cycle every so
+ * often (the driver suspends its I/O in EvtDeviceSelfManagedIoSuspend and resumes it in …Restart),
+ * and a surprise removal (the hardware is gone: transfers in flight never complete and the driver
+ * ends them itself). Request sizes and arrival times come from a stream of their own in the driver,
+ * so power requests arriving mid-I/O change no request; which requests a removal cuts short does
+ * depend on timing.
+ *
+ * <p>While it waits for the I/O the script asks the device for its state now and then: a bug check
+ * can crash the device between requests, which no PnP result reports, and a crashed device ends the
+ * script. If no request ends for the quiet limit, the I/O counts as stalled (an emulator bug) and
+ * the script goes on.
  */
 public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
 
@@ -45,6 +52,16 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   private record WrappedIoEnded(DeviceMeter.IoEnded ended) implements Command {}
 
   private enum CheckIo implements Command {
+    INSTANCE
+  }
+
+  /** The schedule's next D3 → D0 cycle is due. */
+  private enum CycleDue implements Command {
+    INSTANCE
+  }
+
+  /** The schedule's surprise removal is due. */
+  private enum SurpriseDue implements Command {
     INSTANCE
   }
 
@@ -63,10 +80,21 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   private final List<ScriptStep> steps;
   private final ActorRef<DeviceOutcome> reportTo;
   private final Io io;
+  private final PowerSchedule schedule;
+  private final NodeClock clock;
   private final TimerScheduler<Command> timers;
   private final ActorRef<PnpResult> resultAdapter;
   private final ActorRef<DeviceSnapshot> snapshotAdapter;
+  /** The next step of {@code steps} to send. */
   private int position;
+  /** The request sent last; its result is awaited while {@code requestPending}. */
+  private ScriptStep sent;
+  private boolean requestPending;
+  /** The last request that succeeded was SetDevicePower(D3): its D0 comes next, whatever else is due. */
+  private boolean inLowPower;
+  private boolean cycleDue;
+  private boolean surpriseDue;
+  private boolean surpriseSent;
   private boolean reachedD0;
   private int cyclesCompleted;
   private int requests;
@@ -92,8 +120,23 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       List<ScriptStep> steps,
       ActorRef<DeviceOutcome> reportTo,
       Io io) {
+    return create(deviceId, device, steps, reportTo, io, PowerSchedule.NONE);
+  }
+
+  /**
+   * @param io the DMA device's I/O, or {@code null} for a power-only device
+   * @param schedule power requests during the I/O; ignored without I/O
+   */
+  public static Behavior<Command> create(
+      String deviceId,
+      ActorRef<DeviceMessage> device,
+      List<ScriptStep> steps,
+      ActorRef<DeviceOutcome> reportTo,
+      Io io,
+      PowerSchedule schedule) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new DeviceScript(context, timers, deviceId, device, steps, reportTo, io)));
+        context -> Behaviors.withTimers(
+            timers -> new DeviceScript(context, timers, deviceId, device, steps, reportTo, io, schedule)));
   }
 
   private DeviceScript(
@@ -103,7 +146,8 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       ActorRef<DeviceMessage> device,
       List<ScriptStep> steps,
       ActorRef<DeviceOutcome> reportTo,
-      Io io) {
+      Io io,
+      PowerSchedule schedule) {
     super(context);
     if (steps.isEmpty()) {
       throw new IllegalArgumentException("a script needs at least one step");
@@ -113,6 +157,8 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     this.steps = steps;
     this.reportTo = reportTo;
     this.io = io;
+    this.schedule = io == null ? PowerSchedule.NONE : schedule;
+    this.clock = NodeClock.get(context.getSystem());
     this.timers = timers;
     this.resultAdapter = context.messageAdapter(PnpResult.class, WrappedPnpResult::new);
     this.snapshotAdapter = context.messageAdapter(DeviceSnapshot.class, WrappedSnapshot::new);
@@ -120,7 +166,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       // Before the first request: no I/O can end before the script listens.
       io.meter().notifyWhenEnded(context.messageAdapter(DeviceMeter.IoEnded.class, WrappedIoEnded::new));
     }
-    device.tell(steps.get(0).command(resultAdapter));
+    send(steps.get(0));
   }
 
   @Override
@@ -129,18 +175,30 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
         .onMessage(WrappedPnpResult.class, this::onPnpResult)
         .onMessage(WrappedIoEnded.class, this::onIoEnded)
         .onMessageEquals(CheckIo.INSTANCE, this::onCheckIo)
+        .onMessageEquals(CycleDue.INSTANCE, this::onCycleDue)
+        .onMessageEquals(SurpriseDue.INSTANCE, this::onSurpriseDue)
         .onMessage(WrappedSnapshot.class, this::onSnapshot)
         .build();
   }
 
+  private void send(ScriptStep step) {
+    sent = step;
+    requestPending = true;
+    device.tell(step.command(resultAdapter));
+  }
+
   private Behavior<Command> onPnpResult(WrappedPnpResult wrapped) {
     PnpResult result = wrapped.result();
-    ScriptStep step = steps.get(position);
+    ScriptStep step = sent;
+    requestPending = false;
     requests++;
     callbacks += result.callbacksInvoked();
-    if (result.outcome() != PnpOutcome.SUCCEEDED) {
+    if (result.outcome() != PnpOutcome.SUCCEEDED || step == ScriptStep.SURPRISE_REMOVE) {
+      // A surprise-removed device is gone: nothing follows its removal.
       return finish(step, result);
     }
+    lastResult = result;
+    inLowPower = step == ScriptStep.TO_D3;
     if (step.entersD0()) {
       reachedD0 = true;
       if (step == ScriptStep.TO_D0) {
@@ -151,24 +209,70 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     if (step == ScriptStep.START && io != null) {
       // EvtDeviceSelfManagedIoInit succeeded: the driver runs its requests now.
       ioStarted = true;
-      lastResult = result;
+      armSchedule();
       return awaitIo();
     }
-    return next(result);
+    if (step == ScriptStep.TO_D0 && waitingForIo) {
+      // The next cycle counts from the end of this one.
+      armCycle();
+    }
+    return proceed();
   }
 
-  /** The next request, or the end of the script after {@code previous}. */
-  private Behavior<Command> next(PnpResult previous) {
-    if (position == steps.size()) {
-      return finish(steps.get(position - 1), previous);
+  /** Sends what comes next, if anything may be sent now (no request outstanding). */
+  private Behavior<Command> proceed() {
+    if (requestPending) {
+      return this;
     }
-    device.tell(steps.get(position).command(resultAdapter));
+    if (surpriseDue && !surpriseSent) {
+      // The hardware is gone now, whatever the device is doing; the removal ends its I/O.
+      stopWaitingForIo();
+      surpriseSent = true;
+      send(ScriptStep.SURPRISE_REMOVE);
+      return this;
+    }
+    if (inLowPower) {
+      // A cycle's D0 follows its D3 at once.
+      send(steps.get(position));
+      return this;
+    }
+    if (waitingForIo) {
+      if (cycleDue && position < steps.size() && steps.get(position) == ScriptStep.TO_D3) {
+        cycleDue = false;
+        send(ScriptStep.TO_D3);
+      }
+      return this;
+    }
+    if (position == steps.size()) {
+      return finish(steps.get(position - 1), lastResult);
+    }
+    ScriptStep next = steps.get(position);
+    if (next == ScriptStep.REMOVE && schedule.surpriseRemoved()) {
+      // Surprise removal came no earlier than the end of the I/O: it takes the orderly removal's place.
+      surpriseSent = true;
+      next = ScriptStep.SURPRISE_REMOVE;
+    }
+    send(next);
     return this;
+  }
+
+  private void armSchedule() {
+    armCycle();
+    if (schedule.surpriseRemoved()) {
+      timers.startSingleTimer(SurpriseDue.INSTANCE, clock.toReal(schedule.surpriseRemovalAfter()));
+    }
+  }
+
+  /** The next cycle's timer, if the schedule cycles during I/O and a cycle is left. */
+  private void armCycle() {
+    if (schedule.cyclesDuringIo() && position < steps.size() && steps.get(position) == ScriptStep.TO_D3) {
+      timers.startSingleTimer(CycleDue.INSTANCE, clock.toReal(schedule.cycleEvery()));
+    }
   }
 
   private Behavior<Command> awaitIo() {
     if (io.meter().finished()) {
-      return next(lastResult);
+      return ioOver();
     }
     waitingForIo = true;
     endedAtLastCheck = io.meter().ended();
@@ -179,12 +283,44 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
 
   private Behavior<Command> onIoEnded(WrappedIoEnded ended) {
     if (!waitingForIo) {
-      // Every request ended while StartDevice ran, or the I/O was given up as stalled.
+      // Every request ended while StartDevice ran, or the I/O was given up as stalled, or removed.
       return this;
     }
+    return ioOver();
+  }
+
+  /**
+   * The I/O is over: what is left of the script runs back to back — the cycles not run yet, then
+   * the removal (a surprise removal if the schedule has one).
+   */
+  private Behavior<Command> ioOver() {
+    stopWaitingForIo();
+    return proceed();
+  }
+
+  private void stopWaitingForIo() {
     waitingForIo = false;
+    cycleDue = false;
+    surpriseDue = false;
     timers.cancel(CheckIo.INSTANCE);
-    return next(lastResult);
+    timers.cancel(CycleDue.INSTANCE);
+    timers.cancel(SurpriseDue.INSTANCE);
+  }
+
+  private Behavior<Command> onCycleDue() {
+    if (!waitingForIo) {
+      return this;
+    }
+    cycleDue = true;
+    return proceed();
+  }
+
+  private Behavior<Command> onSurpriseDue() {
+    if (!waitingForIo || surpriseSent) {
+      return this;
+    }
+    surpriseDue = true;
+    return proceed();
   }
 
   private Behavior<Command> onCheckIo() {
@@ -214,8 +350,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   /** The device's state while its I/O runs. */
   private Behavior<Command> onIoCheck(DeviceSnapshot snapshot) {
     if (snapshot.state() == DeviceState.CRASHED) {
-      waitingForIo = false;
-      timers.cancel(CheckIo.INSTANCE);
+      stopWaitingForIo();
       return report(ScriptStep.START, PnpOutcome.CRASHED, null, snapshot);
     }
     long ended = io.meter().ended();
@@ -228,14 +363,12 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     if (now - progressNanos < io.quietLimit().toNanos()) {
       return this;
     }
-    waitingForIo = false;
-    timers.cancel(CheckIo.INSTANCE);
     getContext()
         .getLog()
         .warn(
             "{}: {} of {} DMA requests ended, then none for {} ms; going on without the rest",
             deviceId, ended, io.meter().submitted(), io.quietLimit().toMillis());
-    return next(lastResult);
+    return ioOver();
   }
 
   private Behavior<Command> report(ScriptStep last, PnpOutcome outcome, PnpResult result, DeviceSnapshot snapshot) {

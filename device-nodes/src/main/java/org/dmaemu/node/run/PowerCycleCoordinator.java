@@ -220,7 +220,9 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
     ActorRef<DeviceMessage> device =
         getContext().spawn(Device.create(deviceId, plan.settings(), driver, trace, observer), deviceId);
     live.put(deviceId, new LiveDevice(device, meter));
-    getContext().spawn(DeviceScript.create(deviceId, device, steps, reportTo, io), "script-" + deviceId);
+    getContext().spawn(
+        DeviceScript.create(deviceId, device, steps, reportTo, io, workload.powerSchedule(options.seed(), deviceId)),
+        "script-" + deviceId);
   }
 
   /**

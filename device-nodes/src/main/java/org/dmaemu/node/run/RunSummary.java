@@ -20,6 +20,8 @@ import org.dmaemu.protocol.CborSerializable;
  * @param hung devices stopped by a callback that never returned
  * @param rejected devices that refused a request (none, unless the emulator has a bug)
  * @param crashed devices stopped by a bug check (verifier.on-violation = crash-device)
+ * @param surpriseRemoved devices whose script ended with a successful surprise removal (counted in {@code completed})
+ * @param cyclesCompleted D3 → D0 cycles that ended back in D0, over all devices
  * @param powerUpFailures failures of AddDevice, StartDevice and SetDevicePower(D0), by callback and status
  * @param powerDownFailures failures of SetDevicePower(D3) and RemoveDevice, by callback and status
  * @param hangs hangs by callback
@@ -44,6 +46,8 @@ public record RunSummary(
     int hung,
     int rejected,
     int crashed,
+    int surpriseRemoved,
+    long cyclesCompleted,
     List<FailureCount> powerUpFailures,
     List<FailureCount> powerDownFailures,
     List<FailureCount> hangs,

@@ -40,6 +40,8 @@ final class RunTally {
   private long requestsSubmitted;
   private long requestsUnfinished;
   private long leakedRegisters;
+  private int surpriseRemoved;
+  private long cyclesCompleted;
   private long registersHeldByStuck;
 
   RunTally(int devices, boolean keepOutcomes) {
@@ -67,9 +69,13 @@ final class RunTally {
       outcomes.add(o);
     }
     Key key = new Key(o.failedCallback(), o.failureStatus());
+    cyclesCompleted += o.cyclesCompleted();
     switch (o.outcome()) {
       case SUCCEEDED:
         completed++;
+        if (o.lastStep() == ScriptStep.SURPRISE_REMOVE) {
+          surpriseRemoved++;
+        }
         break;
       case FAILED:
         failed++;
@@ -130,6 +136,8 @@ final class RunTally {
         hung,
         rejected,
         crashed,
+        surpriseRemoved,
+        cyclesCompleted,
         counts(powerUpFailures),
         counts(powerDownFailures),
         counts(hangs),

@@ -13,7 +13,8 @@ public enum ScriptStep {
   START("StartDevice"),
   TO_D3("SetDevicePower(D3)"),
   TO_D0("SetDevicePower(D0)"),
-  REMOVE("RemoveDevice");
+  REMOVE("RemoveDevice"),
+  SURPRISE_REMOVE("SurpriseRemoval");
 
   private final String label;
 
@@ -32,7 +33,7 @@ public enum ScriptStep {
 
   /** A request that takes the device out of D0 (a removal of a started device runs the D0-exit path). */
   public boolean leavesD0() {
-    return this == TO_D3 || this == REMOVE;
+    return this == TO_D3 || this == REMOVE || this == SURPRISE_REMOVE;
   }
 
   PnpCommand command(ActorRef<PnpResult> replyTo) {
@@ -45,6 +46,8 @@ public enum ScriptStep {
         return new PnpCommand.SetDevicePower(DevicePowerState.D3, replyTo);
       case TO_D0:
         return new PnpCommand.SetDevicePower(DevicePowerState.D0, replyTo);
+      case SURPRISE_REMOVE:
+        return new PnpCommand.SurpriseRemoveDevice(replyTo);
       default:
         return new PnpCommand.RemoveDevice(replyTo);
     }

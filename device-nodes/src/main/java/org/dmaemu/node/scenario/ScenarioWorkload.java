@@ -5,11 +5,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.arbitration.ArbitrationPolicy;
 import org.dmaemu.arbitration.ArbitrationSettings;
@@ -23,6 +25,7 @@ import org.dmaemu.node.metrics.RunObserver;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.output.IntervalFiles;
 import org.dmaemu.node.output.MetricsSampler;
+import org.dmaemu.node.run.PowerSchedule;
 import org.dmaemu.node.trace.TraceWriter;
 import org.dmaemu.node.workload.DevicePlan;
 import org.dmaemu.node.workload.DmaIoPlan;
@@ -192,6 +195,23 @@ public final class ScenarioWorkload implements Workload {
     return plans.get(groupOf(deviceId));
   }
 
+  /**
+   * The {@code power} section for one device: cycles during I/O when {@code every} > 0, and a
+   * surprise removal for the share of devices whose draw from their own stream (seed, device id)
+   * falls below the fraction.
+   */
+  @Override
+  public PowerSchedule powerSchedule(long runSeed, String deviceId) {
+    PowerSpec power = scenario.power();
+    Duration surprise = null;
+    if (power.surpriseRemovalFraction() > 0
+        && new SplittableRandom(Seeds.derive(runSeed, deviceId, SURPRISE_STREAM)).nextDouble()
+            < power.surpriseRemovalFraction()) {
+      surprise = power.surpriseRemovalAfter();
+    }
+    return new PowerSchedule(power.cycles() > 0 ? power.every() : Duration.ZERO, surprise);
+  }
+
   @Override
   public List<CallbackRule> driverRules() {
     // Scenario drivers answer every callback with success; fault plans come with fault injection.
@@ -212,4 +232,6 @@ public final class ScenarioWorkload implements Workload {
   private static final long LOCK_STREAM = 0x4C_4F_43_4BL;
   private static final long REGISTER_STREAM = 0x52_45_47_53L;
   private static final long BUS_STREAM = 0x42_55_53L;
+  // "SURP": whether a device is surprise-removed.
+  private static final long SURPRISE_STREAM = 0x53_55_52_50L;
 }

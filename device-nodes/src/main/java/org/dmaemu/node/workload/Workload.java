@@ -5,6 +5,7 @@ import java.util.List;
 import org.dmaemu.driver.CallbackRule;
 import org.dmaemu.node.metrics.RunObserver;
 import org.dmaemu.node.run.PowerCycleCoordinator;
+import org.dmaemu.node.run.PowerSchedule;
 import org.dmaemu.trace.TraceSink;
 
 /**
@@ -43,6 +44,14 @@ public interface Workload {
    */
   default Workload prepare(ActorContext<?> guardian, TraceSink trace) {
     return this;
+  }
+
+  /**
+   * When the device's script sends power requests during its I/O. Like {@link #plan}, a function
+   * of ({@code runSeed}, {@code deviceId}) only.
+   */
+  default PowerSchedule powerSchedule(long runSeed, String deviceId) {
+    return PowerSchedule.NONE;
   }
 
   /** Where the devices' reports go besides the run's own totals. */

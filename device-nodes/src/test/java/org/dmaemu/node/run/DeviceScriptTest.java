@@ -187,6 +187,95 @@ class DeviceScriptTest {
     outcomes.expectTerminated(script);
   }
 
+  private static void end(DeviceMeter meter, String id) {
+    meter.requestCompleted(new IoObserver.RequestEnd(id, 0, DmaDirection.READ_FROM_DEVICE, 512, NtStatus.STATUS_SUCCESS, 10, 0));
+  }
+
+  private static DevicePowerState target(PnpCommand command) {
+    return ((PnpCommand.SetDevicePower) command).target();
+  }
+
+  @Test
+  @DisplayName("power.every: D3 → D0 cycles are sent while the I/O runs; those left when it ends run after it")
+  void cyclesDuringIo() {
+    String id = "dev-script-5";
+    TestProbe<DeviceMessage> device = kit.createTestProbe();
+    TestProbe<DeviceOutcome> outcomes = kit.createTestProbe();
+    DeviceMeter meter = newMeter(new RunMetrics(), 2);
+    DeviceScript.Io io = new DeviceScript.Io(meter, "packet", Duration.ofSeconds(5), Duration.ofSeconds(30));
+    List<ScriptStep> threeCycles = ScriptStep.script(3, false);
+    kit.spawn(DeviceScript.create(id, device.getRef(), threeCycles, outcomes.getRef(), io,
+        new PowerSchedule(Duration.ofMillis(20), null)));
+
+    assertEquals(PnpCommand.AddDevice.class, answer(device, id).getClass());
+    assertEquals(PnpCommand.StartDevice.class, answer(device, id).getClass());
+    // No request has ended: the cycles come on the schedule, D0 right after D3.
+    assertEquals(DevicePowerState.D3, target(answer(device, id)));
+    assertEquals(DevicePowerState.D0, target(answer(device, id)));
+    assertEquals(DevicePowerState.D3, target(answer(device, id)));
+    // The I/O ends while the second cycle is under way: its D0 comes, then the third cycle at once.
+    end(meter, id);
+    end(meter, id);
+    meter.ioFinished(id, 2);
+    assertEquals(DevicePowerState.D0, target(answer(device, id)));
+    assertEquals(DevicePowerState.D3, target(answer(device, id)));
+    assertEquals(DevicePowerState.D0, target(answer(device, id)));
+    assertEquals(PnpCommand.RemoveDevice.class, answer(device, id).getClass());
+    device.expectMessageClass(GetDeviceState.class).replyTo().tell(snapshot(id, DeviceState.REMOVED, List.of()));
+    DeviceOutcome o = outcomes.receiveMessage();
+    assertEquals(PnpOutcome.SUCCEEDED, o.outcome());
+    assertEquals(3, o.cyclesCompleted());
+    assertEquals(threeCycles.size(), o.pnpRequests());
+  }
+
+  @Test
+  @DisplayName("§6.4 power.surprise-removal: the device is surprise-removed during its I/O and its script ends there")
+  void surpriseRemovalDuringIo() {
+    String id = "dev-script-6";
+    TestProbe<DeviceMessage> device = kit.createTestProbe();
+    TestProbe<DeviceOutcome> outcomes = kit.createTestProbe();
+    DeviceMeter meter = newMeter(new RunMetrics(), 5);
+    DeviceScript.Io io = new DeviceScript.Io(meter, "packet", Duration.ofSeconds(5), Duration.ofSeconds(30));
+    kit.spawn(DeviceScript.create(id, device.getRef(), ONE_CYCLE, outcomes.getRef(), io,
+        new PowerSchedule(Duration.ZERO, Duration.ofMillis(20))));
+
+    answer(device, id);
+    answer(device, id);
+    end(meter, id);
+    // The I/O still runs: the removal comes on the schedule, not the cycle.
+    assertEquals(PnpCommand.SurpriseRemoveDevice.class, answer(device, id).getClass());
+    device.expectMessageClass(GetDeviceState.class).replyTo().tell(snapshot(id, DeviceState.SURPRISE_REMOVED, List.of()));
+    DeviceOutcome o = outcomes.receiveMessage();
+    assertEquals(PnpOutcome.SUCCEEDED, o.outcome());
+    assertEquals(ScriptStep.SURPRISE_REMOVE, o.lastStep());
+    assertEquals(0, o.cyclesCompleted());
+    assertEquals(3, o.pnpRequests());
+  }
+
+  @Test
+  @DisplayName("a surprise removal due after the I/O has ended takes the orderly removal's place, after the cycles")
+  void surpriseRemovalAfterIo() {
+    String id = "dev-script-7";
+    TestProbe<DeviceMessage> device = kit.createTestProbe();
+    TestProbe<DeviceOutcome> outcomes = kit.createTestProbe();
+    DeviceMeter meter = newMeter(new RunMetrics(), 1);
+    DeviceScript.Io io = new DeviceScript.Io(meter, "packet", Duration.ofSeconds(5), Duration.ofSeconds(30));
+    kit.spawn(DeviceScript.create(id, device.getRef(), ONE_CYCLE, outcomes.getRef(), io,
+        new PowerSchedule(Duration.ZERO, Duration.ofSeconds(60))));
+
+    answer(device, id);
+    answer(device, id);
+    end(meter, id);
+    meter.ioFinished(id, 1);
+    assertEquals(DevicePowerState.D3, target(answer(device, id)));
+    assertEquals(DevicePowerState.D0, target(answer(device, id)));
+    assertEquals(PnpCommand.SurpriseRemoveDevice.class, answer(device, id).getClass());
+    device.expectMessageClass(GetDeviceState.class).replyTo().tell(snapshot(id, DeviceState.SURPRISE_REMOVED, List.of()));
+    DeviceOutcome o = outcomes.receiveMessage();
+    assertEquals(ScriptStep.SURPRISE_REMOVE, o.lastStep());
+    assertEquals(1, o.cyclesCompleted());
+  }
+
   /** A meter to which {@code submitted} requests have arrived. */
   private static DeviceMeter newMeter(RunMetrics run, int submitted) {
     DeviceMeter meter = new DeviceMeter(run);

@@ -19,9 +19,9 @@ class ScenarioExamplesTest {
   }
 
   @Test
-  void theFiveExamplesAreThere() {
+  void theExamplesAreThere() {
     assertEquals(
-        List.of("adapter-lock-convoy.conf", "map-register-starvation.conf", "quickstart.conf",
+        List.of("adapter-lock-convoy.conf", "map-register-starvation.conf", "power-during-io.conf", "quickstart.conf",
             "reservation-vs-none.conf", "shared-system-dma.conf"),
         examples().stream().map(p -> p.getFileName().toString()).toList());
   }

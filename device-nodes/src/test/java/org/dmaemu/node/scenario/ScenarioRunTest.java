@@ -116,6 +116,34 @@ class ScenarioRunTest {
   }
 
   @Test
+  @DisplayName("§2.2/§6.4 power schedule: cycles during I/O and seeded surprise removals run, are counted, and every request is accounted for")
+  void powerSchedule(@TempDir Path tmp) throws IOException {
+    Path file = SCENARIOS.resolve("power-during-io.conf");
+    Scenario scenario = ScenarioLoader.load(file).scenario();
+    ScenarioWorkload workload = new ScenarioWorkload(scenario, tmp);
+    int chosen = 0;
+    for (int i = 1; i <= workload.devices(); i++) {
+      if (workload.powerSchedule(scenario.run().seed(), workload.deviceId(i)).surpriseRemoved()) {
+        chosen++;
+      }
+    }
+    assertTrue(chosen > 0 && chosen < workload.devices(), "the seed picks some devices: " + chosen);
+
+    ScenarioRun.Result r = run(file, Map.of(), tmp.resolve("run"));
+    assertEquals(List.of(), r.failedChecks());
+    JsonNode devices = r.json().path("devices");
+    assertEquals(chosen, devices.path("surpriseRemoved").asInt(), "the devices the seed picked, and only those");
+    assertEquals(workload.devices(), devices.path("completedScript").asInt());
+    assertTrue(devices.path("powerCycles").asLong() > workload.devices(), devices.toString());
+    JsonNode acc = r.json().path("accounting");
+    assertEquals(0, acc.path("unaccounted").asLong());
+    assertEquals(acc.path("submitted").asLong(),
+        acc.path("completed").asLong() + acc.path("failed").asLong() + acc.path("cancelled").asLong() + acc.path("aborted").asLong());
+    assertTrue(acc.path("failed").asLong() + acc.path("cancelled").asLong() > 0,
+        "removals cut requests short (failed: transfers in flight; cancelled: queued): " + acc);
+  }
+
+  @Test
   @DisplayName("DESIGN §5: the same scenario and seed give every device the same requests; the resolved config reproduces them")
   void sameSeedSameWorkload(@TempDir Path tmp) throws IOException {
     Path file = SCENARIOS.resolve("quickstart.conf");
@@ -154,7 +182,8 @@ class ScenarioRunTest {
     }
     assertTrue(s.path("run").path("checksPassed").isBoolean());
     assertTrue(s.path("run").path("failedChecks").isArray());
-    for (String k : List.of("total", "accounted", "completedScript", "failed", "hung", "crashed", "unaccounted")) {
+    for (String k : List.of("total", "accounted", "completedScript", "failed", "hung", "crashed", "unaccounted",
+        "surpriseRemoved", "powerCycles")) {
       assertTrue(s.path("devices").path(k).isIntegralNumber(), "devices." + k);
     }
     for (String k : List.of("submitted", "completed", "failed", "cancelled", "aborted", "unaccounted")) {

@@ -1,0 +1,38 @@
+package org.dmaemu.node.run;
+
+import java.time.Duration;
+import org.dmaemu.protocol.CborSerializable;
+
+/**
+ * When a device's script sends power requests while the device's I/O runs, in modeled time from
+ * the moment StartDevice succeeded (the driver starts its I/O then).
+ *
+ * @param cycleEvery zero: the script's D3 → D0 cycles run after the I/O has ended; positive: one
+ *     cycle each time this much modeled time has passed since StartDevice or since the last cycle
+ *     ended, while the I/O runs; cycles not run when the I/O ends run right after it
+ * @param surpriseRemovalAfter {@code null}: the device is removed in order (RemoveDevice) at the
+ *     end of its script; else it is surprise-removed this long after StartDevice — or when its I/O
+ *     ends, if that comes first — instead of its orderly removal
+ */
+public record PowerSchedule(Duration cycleEvery, Duration surpriseRemovalAfter) implements CborSerializable {
+
+  /** Cycles after the I/O, orderly removal: the script as a plain list of requests. */
+  public static final PowerSchedule NONE = new PowerSchedule(Duration.ZERO, null);
+
+  public PowerSchedule {
+    if (cycleEvery == null || cycleEvery.isNegative()) {
+      throw new IllegalArgumentException("cycleEvery must be zero or positive, got " + cycleEvery);
+    }
+    if (surpriseRemovalAfter != null && surpriseRemovalAfter.isNegative()) {
+      throw new IllegalArgumentException("surpriseRemovalAfter must not be negative, got " + surpriseRemovalAfter);
+    }
+  }
+
+  public boolean cyclesDuringIo() {
+    return !cycleEvery.isZero();
+  }
+
+  public boolean surpriseRemoved() {
+    return surpriseRemovalAfter != null;
+  }
+}
