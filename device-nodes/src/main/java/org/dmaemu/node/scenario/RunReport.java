@@ -63,6 +63,9 @@ final class RunReport {
         count(acc.path("completed").asLong()) + " / " + count(acc.path("failed").asLong()) + " / "
             + count(acc.path("cancelled").asLong()) + " / " + count(acc.path("aborted").asLong())));
     rows.add(new KeyValues.Row("unaccounted", count(acc.path("unaccounted").asLong())));
+    JsonNode devices = json.path("devices");
+    rows.add(new KeyValues.Row("power cycles / devices surprise-removed",
+        count(devices.path("powerCycles").asLong()) + " / " + count(devices.path("surpriseRemoved").asLong())));
     rows.add(new KeyValues.Row("transactions/s (measured)", num(json.path("throughput").path("transactionsPerSecond").asDouble())));
     rows.add(new KeyValues.Row("MB/s (measured)", num(json.path("throughput").path("bytesPerSecond").asDouble() / 1e6)));
     JsonNode w = json.path("longestWait");
