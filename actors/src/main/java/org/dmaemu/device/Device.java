@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.dmaemu.protocol.device.DeviceSnapshot;
 import org.dmaemu.protocol.device.DeviceState;
 import org.dmaemu.protocol.device.EnablerCreateResult;
 import org.dmaemu.protocol.device.GetDeviceState;
+import org.dmaemu.protocol.device.InspectDevice;
 import org.dmaemu.protocol.device.PnpCommand;
 import org.dmaemu.protocol.device.PnpOutcome;
 import org.dmaemu.protocol.device.PnpRequest;
@@ -65,6 +67,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   private record DeadlinePassed(long serial) implements DeviceMessage, NoSerializationVerificationNeeded {}
 
   private static final EnablerInfo[] NO_ENABLERS = new EnablerInfo[0];
+  /** Real time an inspection waits for transactions to answer; one that went away never does. */
+  private static final Duration INSPECTION_PATIENCE = Duration.ofSeconds(2);
 
   private final String deviceId;
   private final DeviceSettings settings;
@@ -161,6 +165,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
         .onMessage(PnpCommand.class, this::onPnpCommand)
         .onMessage(WdfDmaEnablerCreate.class, this::onEnablerCreate)
         .onMessage(GetDeviceState.class, this::onGetState)
+        .onMessage(InspectDevice.class, this::onInspect)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(DmaEnabler.PowerWalkDone.class, this::onPowerWalkDone)
@@ -712,10 +717,27 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   }
 
   private Behavior<DeviceMessage> onGetState(GetDeviceState get) {
-    get.replyTo().tell(
-        new DeviceSnapshot(
-            deviceId, state, power, selfManagedIo, Arrays.asList(enablers), current != null, callbacksInvoked,
-            bugChecks == null ? List.of() : bugChecks));
+    get.replyTo().tell(snapshot());
+    return this;
+  }
+
+  private DeviceSnapshot snapshot() {
+    return new DeviceSnapshot(
+        deviceId, state, power, selfManagedIo, Arrays.asList(enablers), current != null, callbacksInvoked,
+        bugChecks == null ? List.of() : bugChecks);
+  }
+
+  /** The snapshot and every transaction's view, gathered by a child so the device goes on meanwhile. */
+  private Behavior<DeviceMessage> onInspect(InspectDevice inspect) {
+    List<ActorRef<EnablerMessage>> live = new ArrayList<>();
+    if (enablerActors != null) {
+      for (ActorRef<EnablerMessage> enabler : enablerActors) {
+        if (enabler != null) {
+          live.add(enabler);
+        }
+      }
+    }
+    getContext().spawnAnonymous(DeviceInspector.create(snapshot(), live, inspect.replyTo(), INSPECTION_PATIENCE));
     return this;
   }
 

@@ -32,6 +32,7 @@ import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.protocol.transaction.TransactionCreateResult;
 import org.dmaemu.protocol.transaction.TransactionHandle;
 import org.dmaemu.protocol.transaction.TransactionMessage;
+import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
 import org.dmaemu.transaction.AdapterArbiters;
 import org.dmaemu.transaction.DmaTransaction;
@@ -68,6 +69,17 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
 
   /** The enabler's transactions are deleted. */
   public record TransactionsDisposed(int enablerIndex) implements DeviceMessage {}
+
+  /** Asks which transactions the enabler has (inspection). */
+  public record ListTransactions(ActorRef<TransactionList> replyTo) implements Command {}
+
+  /** The enabler's live transactions, in creation order. */
+  public record TransactionList(int enablerIndex, List<ActorRef<TransactionMessage>> transactions)
+      implements CborSerializable {
+    public TransactionList {
+      transactions = List.copyOf(transactions);
+    }
+  }
 
   private record DeadlinePassed(long serial) implements Command, NoSerializationVerificationNeeded {}
 
@@ -157,6 +169,7 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         .onMessage(DisposeTransactions.class, this::onDisposeTransactions)
         .onMessage(SystemProfileConfigured.class, this::onSystemProfileConfigured)
         .onMessage(DmaTransaction.Disposed.class, this::onTransactionDisposed)
+        .onMessage(ListTransactions.class, this::onListTransactions)
         .build();
   }
 
@@ -283,6 +296,11 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     }
     children.clear();
     return disposing == 0 ? disposed() : this;
+  }
+
+  private Behavior<EnablerMessage> onListTransactions(ListTransactions list) {
+    list.replyTo().tell(new TransactionList(info.handle().index(), children));
+    return this;
   }
 
   private Behavior<EnablerMessage> onTransactionDisposed(DmaTransaction.Disposed disposed) {

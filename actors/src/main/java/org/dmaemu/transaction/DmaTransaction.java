@@ -38,6 +38,7 @@ import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
 import org.dmaemu.protocol.transaction.TransactionHandle;
 import org.dmaemu.protocol.transaction.TransactionMessage;
+import org.dmaemu.protocol.transaction.TransactionView;
 import org.dmaemu.protocol.transaction.TransactionState;
 import org.dmaemu.protocol.verifier.BugCheck;
 import org.dmaemu.protocol.verifier.BugCheckRaised;
@@ -96,6 +97,9 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
 
   /** The framework deletes the object with its parent (device removal): Dispose (§3.3, §6.4). */
   public record Dispose(ActorRef<Disposed> replyTo) implements TransactionMessage {}
+
+  /** Asks for the transaction's {@link TransactionView} (inspection; changes nothing). */
+  public record Inspect(ActorRef<TransactionView> replyTo) implements TransactionMessage {}
 
   /** The transaction is gone; everything it held was freed. */
   public record Disposed(long id) implements EnablerMessage {}
@@ -245,11 +249,28 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(Dispose.class, this::onDispose)
+        .onMessage(Inspect.class, this::onInspect)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
   // ---- Initialize (§3.3) ---------------------------------------------------------------------
+
+  private Behavior<TransactionMessage> onInspect(Inspect inspect) {
+    int held = registerGrant != 0 ? registerCount : 0;
+    if (reservedCount > 0 && reservationGrant != 0 && reservationGrant != registerGrant) {
+      held += reservedCount;
+    }
+    String waitingFor = switch (allocation) {
+      case WAIT_LOCK -> "adapter lock";
+      case WAIT_REGISTERS -> "map registers";
+      case NONE -> "";
+    };
+    inspect.replyTo().tell(new TransactionView(
+        handle.enabler().index(), handle.id(), state, direction, length, transferred, waitingFor, lockHeld, held,
+        reservedCount));
+    return this;
+  }
 
   private Behavior<TransactionMessage> onInitialize(TransactionDdi.WdfDmaTransactionInitialize call) {
     return initialize(call, call.direction(), call.length(), call.pageOffset());

@@ -21,7 +21,10 @@ import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.device.DevicePowerState;
 import org.dmaemu.protocol.device.DeviceSnapshot;
 import org.dmaemu.protocol.device.DeviceState;
+import org.dmaemu.protocol.device.DeviceInspection;
 import org.dmaemu.protocol.device.GetDeviceState;
+import org.dmaemu.protocol.device.InspectDevice;
+import org.dmaemu.protocol.transaction.TransactionState;
 import org.dmaemu.protocol.device.PnpCommand;
 import org.dmaemu.protocol.device.PnpOutcome;
 import org.dmaemu.protocol.device.PnpResult;
@@ -192,5 +195,29 @@ class PowerDuringIoTest {
       return null;
     });
     assertEquals(DeviceState.REMOVED, s.request(PnpCommand.RemoveDevice::new).state());
+  }
+
+  @Test
+  @DisplayName("§3.1 inspection mid-I/O: each transaction's state, what it holds and what it waits for")
+  void inspection() {
+    IoWorkload closed = IoWorkload.closed(3, 65536, 65536, 1.0, 1000);
+    Started s = start(packetV3(3, closed), HardwareSettings.defaults().withLatency(Duration.ofMillis(50)), new RecordingTrace());
+    TestProbe<DeviceInspection> probe = kit.createTestProbe();
+    s.pnp().awaitAssert(Duration.ofSeconds(10), () -> {
+      s.device().tell(new InspectDevice(probe.getRef()));
+      DeviceInspection i = probe.receiveMessage();
+      assertTrue(i.complete());
+      assertEquals(DeviceState.STARTED, i.device().state());
+      assertEquals(3, i.transactions().size(), i.toString());
+      // 17 registers, 16 per 64 KiB transfer: one transfer holds them, the others wait for them.
+      assertEquals(3, i.transactions().stream().filter(t -> t.state() == TransactionState.TRANSFER).count(), i.toString());
+      assertTrue(i.transactions().stream().anyMatch(t -> t.registersHeld() > 0 && t.length() == 65536), i.toString());
+      assertTrue(i.transactions().stream().anyMatch(t -> !t.waitingFor().isEmpty()), i.toString());
+      return null;
+    });
+    assertEquals(DeviceState.SURPRISE_REMOVED, s.request(PnpCommand.SurpriseRemoveDevice::new).state());
+    s.device().tell(new InspectDevice(probe.getRef()));
+    DeviceInspection after = probe.receiveMessage();
+    assertEquals(List.of(), after.transactions(), "the transactions were deleted with the device's objects");
   }
 }
