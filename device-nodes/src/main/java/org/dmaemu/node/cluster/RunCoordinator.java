@@ -549,6 +549,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       case COLLECTING:
         run.problems.add((run.runners.size() - run.answered.size()) + " nodes did not hand in their metrics");
         return conclude();
+      case WAITING_FOR_NODES:
+        return abort(runners.size() + " of " + run.submit.expectedNodes() + " node runners registered after "
+            + timedOut.phase().limit.toSeconds() + " s");
       default:
         return abort(timedOut.phase().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " took longer than "
             + timedOut.phase().limit.toSeconds() + " s (" + run.answered.size() + " of " + run.runners.size()
