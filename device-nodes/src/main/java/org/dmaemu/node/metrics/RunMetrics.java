@@ -90,28 +90,86 @@ public final class RunMetrics implements IoObserver, DmaObserver {
 
   /** Everything recorded so far. One reader at a time. */
   public DmaMetrics snapshot() {
+    return summarize(totals());
+  }
+
+  /**
+   * What was recorded so far, as counters and whole histograms: what the nodes of a cluster run
+   * hand in, to be {@linkplain Totals#plus added} and {@linkplain #summarize summarized} once. One
+   * reader at a time.
+   */
+  public Totals totals() {
     latencyTotal.add(latency.getIntervalHistogram());
     lockWaitTotal.add(lockWait.getIntervalHistogram());
     registerWaitTotal.add(registerWait.getIntervalHistogram());
-    List<StatusCount> byStatus = new ArrayList<>();
+    Map<NtStatus, Long> byStatus = new EnumMap<>(NtStatus.class);
     failuresByStatus.forEach(
         (status, n) -> {
           long sum = n.sum();
           if (sum > 0) {
-            byStatus.add(new StatusCount(status, sum));
+            byStatus.put(status, sum);
           }
         });
+    return new Totals(
+        completed.sum(), failed.sum(), byStatus, bytes.sum(), leakReports.sum(), registersStillHeld.sum(),
+        latencyTotal.copy(), lockWaitTotal.copy(), registerWaitTotal.copy());
+  }
+
+  /** The summary's view of {@code t}. */
+  public static DmaMetrics summarize(Totals t) {
+    List<StatusCount> byStatus = new ArrayList<>();
+    t.failuresByStatus().forEach((status, n) -> byStatus.add(new StatusCount(status, n)));
     // Most frequent first; ties in NTSTATUS declaration order, so that equal runs print equally.
     byStatus.sort(Comparator.comparingLong(StatusCount::requests).reversed().thenComparing(StatusCount::status));
     return new DmaMetrics(
-        completed.sum(),
-        failed.sum(),
+        t.completed(),
+        t.failed(),
         byStatus,
-        bytes.sum(),
-        Percentiles.of(latencyTotal),
-        Percentiles.of(lockWaitTotal),
-        Percentiles.of(registerWaitTotal),
-        leakReports.sum(),
-        registersStillHeld.sum());
+        t.bytes(),
+        Percentiles.of(t.latency()),
+        Percentiles.of(t.lockWait()),
+        Percentiles.of(t.registerWait()),
+        t.leakReports(),
+        t.registersStillHeld());
+  }
+
+  /** Counters and whole distributions of a {@link RunMetrics}; see {@link DmaMetrics} for their meaning. */
+  public record Totals(
+      long completed,
+      long failed,
+      Map<NtStatus, Long> failuresByStatus,
+      long bytes,
+      long leakReports,
+      long registersStillHeld,
+      Histogram latency,
+      Histogram lockWait,
+      Histogram registerWait) {
+
+    public Totals {
+      failuresByStatus = Map.copyOf(failuresByStatus);
+    }
+
+    /** Nothing recorded. */
+    public static Totals none() {
+      return new Totals(0, 0, Map.of(), 0, 0, 0, new Histogram(DIGITS), new Histogram(DIGITS), new Histogram(DIGITS));
+    }
+
+    /** Both together: counters add, histograms add. */
+    public Totals plus(Totals o) {
+      Map<NtStatus, Long> byStatus = new EnumMap<>(NtStatus.class);
+      byStatus.putAll(failuresByStatus);
+      o.failuresByStatus.forEach((status, n) -> byStatus.merge(status, n, Long::sum));
+      return new Totals(
+          completed + o.completed, failed + o.failed, byStatus, bytes + o.bytes, leakReports + o.leakReports,
+          registersStillHeld + o.registersStillHeld, sum(latency, o.latency), sum(lockWait, o.lockWait),
+          sum(registerWait, o.registerWait));
+    }
+
+    private static Histogram sum(Histogram a, Histogram b) {
+      Histogram h = new Histogram(DIGITS);
+      h.add(a);
+      h.add(b);
+      return h;
+    }
   }
 }

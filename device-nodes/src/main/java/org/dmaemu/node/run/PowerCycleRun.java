@@ -163,7 +163,7 @@ public final class PowerCycleRun {
    * How long a run waits while no device reaches its final answer before it gives up on the rest:
    * half a minute plus two hang deadlines, many times what a loaded machine needs between answers.
    */
-  static Duration defaultStallTimeout(Duration realDeadline) {
+  public static Duration defaultStallTimeout(Duration realDeadline) {
     return Duration.ofSeconds(30).plus(realDeadline.multipliedBy(2));
   }
 

@@ -10,8 +10,11 @@ import org.dmaemu.node.metrics.DmaMetrics;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.driver.CallbackKind;
 
-/** Adds device outcomes up into a {@link RunSummary}. Owned by one actor; not thread-safe. */
-final class RunTally {
+/**
+ * Adds device outcomes up into a {@link RunSummary}. Owned by one actor; not thread-safe. Public for
+ * the cluster run's coordinator, which adds up the outcomes of devices on every node.
+ */
+public final class RunTally {
 
   private record Key(CallbackKind callback, NtStatus status) {}
 
@@ -44,21 +47,21 @@ final class RunTally {
   private long cyclesCompleted;
   private long registersHeldByStuck;
 
-  RunTally(int devices, boolean keepOutcomes) {
+  public RunTally(int devices, boolean keepOutcomes) {
     this.devices = devices;
     this.keepOutcomes = keepOutcomes;
     this.outcomes = keepOutcomes ? new ArrayList<>(devices) : List.of();
   }
 
-  int accounted() {
+  public int accounted() {
     return accounted;
   }
 
-  boolean complete() {
+  public boolean complete() {
     return accounted == devices;
   }
 
-  void add(DeviceOutcome o) {
+  public void add(DeviceOutcome o) {
     accounted++;
     callbacks += o.callbacks();
     pnpRequests += o.pnpRequests();
@@ -115,7 +118,7 @@ final class RunTally {
     }
   }
 
-  RunSummary summary(long seed, int cycles, boolean stopAfterStart, Duration wallTime, DmaMetrics metrics) {
+  public RunSummary summary(long seed, int cycles, boolean stopAfterStart, Duration wallTime, DmaMetrics metrics) {
     List<DeviceOutcome> sorted = new ArrayList<>(outcomes);
     sorted.sort(Comparator.comparing(DeviceOutcome::deviceId));
     List<KindCount> kinds = new ArrayList<>(dmaKinds.size());

@@ -102,6 +102,24 @@ public final class ScenarioLoader {
   }
 
   /**
+   * A scenario from its text, e.g. the {@link #resolved} text a cluster run sends its nodes, which
+   * load it again. Problems name {@code source}, as if the text had been read from that file.
+   */
+  public static Loaded fromText(String text, Path source) {
+    ProblemLog log = new ProblemLog(source);
+    Config config;
+    try {
+      config = ConfigFactory.parseString(text, PARSE.setOriginDescription(source.toString())).resolve(RESOLVE);
+    } catch (ConfigException e) {
+      log.atOrigin(e.origin(), reason(e));
+      return new Loaded(null, log.sorted());
+    }
+    log.fileRoot(config.root());
+    Scenario scenario = new ScenarioReader(log, config.root(), defaultName(source)).read(source);
+    return log.isEmpty() ? new Loaded(scenario, List.of()) : new Loaded(null, log.sorted());
+  }
+
+  /**
    * The complete scenario as HOCON: every key, defaults filled in, the seed included. Loading this
    * text gives a scenario equal to {@code s} except for {@link Scenario#source()}, which names the
    * file it was loaded from; the name is written out, so it does not follow the new file's name.

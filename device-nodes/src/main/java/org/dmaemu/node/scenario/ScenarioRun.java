@@ -61,8 +61,7 @@ public final class ScenarioRun {
   }
 
   public static Result run(Scenario scenario, Path runDir, Config config, Progress progress) throws IOException {
-    Files.createDirectories(runDir);
-    Files.writeString(runDir.resolve(RESOLVED), ScenarioLoader.resolved(scenario), StandardCharsets.UTF_8);
+    begin(scenario, runDir);
     ScenarioWorkload workload = new ScenarioWorkload(scenario, runDir);
     PowerCycleRun.Options options =
         PowerCycleRun.Options.defaults()
@@ -101,15 +100,39 @@ public final class ScenarioRun {
             .join();
     handle.terminate().toCompletableFuture().join();
 
-    List<ScenarioMetrics.Interval> intervals = finished.intervals();
+    return finish(
+        scenario, runDir, summary, finished.totals(), finished.intervals(),
+        finished.error() == null ? List.of() : List.of(finished.error()));
+  }
+
+  /** Creates the run directory and writes {@code config.resolved.conf}: the first thing a run does. */
+  public static void begin(Scenario scenario, Path runDir) throws IOException {
+    Files.createDirectories(runDir);
+    Files.writeString(runDir.resolve(RESOLVED), ScenarioLoader.resolved(scenario), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Writes what a run directory gets at the end — {@code summary.json}, {@code devices.csv}, {@code
+   * report.html} — from a run's totals and intervals: one node's (an embedded run), or every node's
+   * merged (a cluster run). The interval files are written by then.
+   *
+   * @param intervals the run's intervals, as {@link org.dmaemu.node.output.IntervalFiles#intervals()} keeps them
+   * @param moreFailedChecks failures the run found beside the summary's checks (e.g. an output it could not write)
+   */
+  public static Result finish(
+      Scenario scenario,
+      Path runDir,
+      RunSummary summary,
+      ScenarioMetrics.Totals totals,
+      List<ScenarioMetrics.Interval> intervals,
+      List<String> moreFailedChecks)
+      throws IOException {
     long origin = intervals.isEmpty() ? 0 : intervals.get(0).startMicros();
     long end = intervals.isEmpty() ? 0 : intervals.get(intervals.size() - 1).endMicros();
     double modeled = (end - origin) / 1e6;
     double measured = Math.max(0, modeled - scenario.run().warmUp().toNanos() / 1e9);
     List<String> failedChecks = new ArrayList<>(summary.failedChecks());
-    if (finished.error() != null) {
-      failedChecks.add(finished.error());
-    }
+    failedChecks.addAll(moreFailedChecks);
     List<SummaryJson.GroupFacts> facts = new ArrayList<>();
     for (GroupSpec g : scenario.groups()) {
       facts.add(new SummaryJson.GroupFacts(
@@ -119,18 +142,18 @@ public final class ScenarioRun {
           g.adapterDomain() == null ? g.lockPolicy() : domainPolicy(scenario, g.adapterDomain(), true)));
     }
     long unaccounted = 0;
-    for (ScenarioMetrics.GroupWindow g : finished.totals().groups()) {
+    for (ScenarioMetrics.GroupWindow g : totals.groups()) {
       unaccounted += g.submitted() - g.completed() - g.failed() - g.cancelled();
     }
     if (unaccounted != 0) {
       failedChecks.add(unaccounted + " DMA requests unaccounted (submitted but never ended)");
     }
     ObjectNode json = SummaryJson.build(new SummaryJson.Inputs(
-        scenario.name(), String.valueOf(scenario.source()), scenario.run().seed(), facts, summary, finished.totals(),
+        scenario.name(), String.valueOf(scenario.source()), scenario.run().seed(), facts, summary, totals,
         modeled, measured, scenario.run().timeScale(), failedChecks));
     SummaryJson.write(runDir.resolve(SUMMARY), json);
-    DevicesCsv.write(runDir.resolve(DEVICES), finished.totals());
-    Result result = new Result(runDir, summary, finished.totals(), intervals, json, List.copyOf(failedChecks));
+    DevicesCsv.write(runDir.resolve(DEVICES), totals);
+    Result result = new Result(runDir, summary, totals, intervals, json, List.copyOf(failedChecks));
     RunReport.write(runDir.resolve(REPORT), scenario, result);
     return result;
   }
@@ -145,7 +168,7 @@ public final class ScenarioRun {
   }
 
   /** Requests the run will see in all, or 0 when a duration decides. */
-  static long expectedRequests(Scenario scenario, int devices) {
+  public static long expectedRequests(Scenario scenario, int devices) {
     if (scenario.run().duration() != null) {
       return 0;
     }

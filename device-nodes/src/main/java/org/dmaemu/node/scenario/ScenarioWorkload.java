@@ -1,6 +1,7 @@
 package org.dmaemu.node.scenario;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +22,7 @@ import org.dmaemu.driver.CallbackRule;
 import org.dmaemu.hardware.Bus;
 import org.dmaemu.hardware.BusAttachment;
 import org.dmaemu.hardware.HardwareSettings;
+import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.node.metrics.RunObserver;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.output.IntervalFiles;
@@ -30,6 +32,7 @@ import org.dmaemu.node.trace.TraceWriter;
 import org.dmaemu.node.workload.DevicePlan;
 import org.dmaemu.node.workload.DmaIoPlan;
 import org.dmaemu.node.workload.Workload;
+import org.dmaemu.protocol.hardware.BusMessage;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.time.Seeds;
 import org.dmaemu.trace.TraceSink;
@@ -125,29 +128,13 @@ public final class ScenarioWorkload implements Workload {
     metrics.traceCountersTo(trace);
     Map<String, AdapterDomain> domains = new HashMap<>();
     for (AdapterDomainSpec d : scenario.topology().adapterDomains()) {
-      domains.put(
-          d.name(),
-          AdapterDomain.spawn(
-              guardian,
-              d.name(),
-              d.mapRegisters(),
-              ArbitrationPolicy.named(d.lockPolicy(), Seeds.derive(seed, d.name(), LOCK_STREAM)),
-              ArbitrationPolicy.named(d.policy(), Seeds.derive(seed, d.name(), REGISTER_STREAM)),
-              metrics));
+      domains.put(d.name(), spawnDomain(guardian, d, seed, metrics));
     }
     Map<String, BusAttachment> buses = new HashMap<>();
     for (BusSpec b : scenario.topology().buses()) {
-      var ref = guardian.spawn(
-          Bus.create(b.name(), b.bytesPerMicrosecond(), b.header(),
-              ArbitrationPolicy.named(b.policy(), Seeds.derive(seed, b.name(), BUS_STREAM)), metrics),
-          "bus-" + b.name());
-      buses.put(b.name(), new BusAttachment(b.name(), ref));
+      buses.put(b.name(), new BusAttachment(b.name(), guardian.spawn(bus(b, seed, metrics), "bus-" + b.name())));
     }
-    Map<String, DevicePlan> byGroup = new HashMap<>();
-    for (GroupSpec g : scenario.groups()) {
-      byGroup.put(g.name(), plan(g, domains, buses));
-    }
-    ScenarioWorkload prepared = new ScenarioWorkload(scenario, runDir, byGroup, metrics);
+    ScenarioWorkload prepared = withShared(scenario, runDir, domains, buses, metrics);
     this.prepared = prepared;
     try {
       IntervalFiles files = new IntervalFiles(runDir, clock.nowMicros());
@@ -159,6 +146,46 @@ public final class ScenarioWorkload implements Workload {
       throw new UncheckedIOException("cannot create the interval metrics in " + runDir, e);
     }
     return prepared;
+  }
+
+  /** A shared adapter domain's lock and pool, as children of {@code context}; lotteries draw from (seed, domain). */
+  public static AdapterDomain spawnDomain(ActorContext<?> context, AdapterDomainSpec d, long seed, DmaObserver observer) {
+    return AdapterDomain.spawn(
+        context,
+        d.name(),
+        d.mapRegisters(),
+        ArbitrationPolicy.named(d.lockPolicy(), Seeds.derive(seed, d.name(), LOCK_STREAM)),
+        ArbitrationPolicy.named(d.policy(), Seeds.derive(seed, d.name(), REGISTER_STREAM)),
+        observer);
+  }
+
+  /** A shared bus's behaviour; a lottery draws from (seed, bus). */
+  public static Behavior<BusMessage> bus(BusSpec b, long seed, DmaObserver observer) {
+    return Bus.create(b.name(), b.bytesPerMicrosecond(), b.header(),
+        ArbitrationPolicy.named(b.policy(), Seeds.derive(seed, b.name(), BUS_STREAM)), observer);
+  }
+
+  /**
+   * The workload whose plans use these shared actors, wherever they run (a cluster run hands every
+   * node the domains and buses that live on whichever node holds them), reporting to {@code metrics}.
+   *
+   * @param domains every adapter domain of the scenario, by name
+   * @param buses every bus of the scenario, by name
+   */
+  public static ScenarioWorkload withShared(
+      Scenario scenario, Path runDir, Map<String, AdapterDomain> domains, Map<String, BusAttachment> buses,
+      ScenarioMetrics metrics) {
+    ScenarioWorkload unplanned = new ScenarioWorkload(scenario, runDir);
+    Map<String, DevicePlan> byGroup = new HashMap<>();
+    for (GroupSpec g : scenario.groups()) {
+      byGroup.put(g.name(), unplanned.plan(g, domains, buses));
+    }
+    return new ScenarioWorkload(scenario, runDir, byGroup, metrics);
+  }
+
+  /** A node's metrics of this scenario's groups, on {@code clock}. */
+  public static ScenarioMetrics metricsOn(Scenario scenario, NodeClock clock) {
+    return newMetrics(scenario, clock);
   }
 
   private DevicePlan plan(GroupSpec g, Map<String, AdapterDomain> domains, Map<String, BusAttachment> buses) {

@@ -16,8 +16,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.Map;
+import java.util.Set;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.trace.TraceEvent;
 
@@ -47,12 +50,30 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   /** Ends the document and closes the file; the writer stops after replying. */
   public record Close(ActorRef<TraceReport> replyTo) implements Command {}
 
+  /**
+   * Events of another node of a cluster run ({@code pid} = that node's number), as a {@link
+   * TraceRelay} batches them: every node's processes and tracks stay apart in one file.
+   */
+  public record RecordBatch(int pid, String processName, List<TraceEvent> events) implements Command {
+    public RecordBatch {
+      events = List.copyOf(events);
+    }
+  }
+
+  /** Writes out what is buffered and replies: every event sent before by the same sender is in the file. */
+  public record Flush(ActorRef<Flushed> replyTo) implements Command {}
+
+  /** @param events events written so far, from every sender */
+  public record Flushed(long events) implements CborSerializable {}
+
   private static final String NODE_TRACK = "node";
 
   private final String file;
   private final int pid;
   private final Map<String, String> otherData;
   private final Map<String, Integer> tids = new HashMap<>();
+  /** Processes (nodes) named so far, besides the writer's own. */
+  private final Set<Integer> named = new HashSet<>();
   private JsonGenerator json;
   private long events;
   private String error;
@@ -62,7 +83,8 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
    * @param file the file's name, for the report
    * @param out the opened file; the writer owns and closes it
    * @param pid the node number
-   * @param processName the name Perfetto shows for the node
+   * @param processName the name Perfetto shows for the node, or {@code null} for no process of its
+   *     own (a cluster run's writer, which receives {@link RecordBatch}es of the nodes only)
    * @param otherData run facts (seed, devices) kept in the file's {@code otherData}
    */
   public static Behavior<Command> create(
@@ -87,7 +109,10 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
       json.setPrettyPrinter(new OneEventPerLine());
       json.writeStartObject();
       json.writeArrayFieldStart("traceEvents");
-      writeMetadata("process_name", 0, processName);
+      if (processName != null) {
+        writeMetadata("process_name", pid, 0, processName);
+        named.add(pid);
+      }
     } catch (IOException e) {
       fail(e);
       closeQuietly(out);
@@ -98,6 +123,8 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Record.class, this::onRecord)
+        .onMessage(RecordBatch.class, this::onRecordBatch)
+        .onMessage(Flush.class, this::onFlush)
         .onMessage(Close.class, this::onClose)
         .onSignal(PostStop.class, this::onPostStop)
         .build();
@@ -106,12 +133,41 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   private Behavior<Command> onRecord(Record record) {
     if (error == null) {
       try {
-        write(record.event());
+        write(pid, record.event());
         events++;
       } catch (IOException e) {
         fail(e);
       }
     }
+    return this;
+  }
+
+  private Behavior<Command> onRecordBatch(RecordBatch batch) {
+    if (error == null) {
+      try {
+        if (named.add(batch.pid())) {
+          writeMetadata("process_name", batch.pid(), 0, batch.processName());
+        }
+        for (TraceEvent e : batch.events()) {
+          write(batch.pid(), e);
+          events++;
+        }
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFlush(Flush flush) {
+    if (error == null && !closed) {
+      try {
+        json.flush();
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+    flush.replyTo().tell(new Flushed(events));
     return this;
   }
 
@@ -127,13 +183,15 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
     return this;
   }
 
-  private void write(TraceEvent e) throws IOException {
+  private void write(int pid, TraceEvent e) throws IOException {
     String track = e.track() == null ? NODE_TRACK : e.track();
-    Integer tid = tids.get(track);
+    // The writer's own process keeps the track as key, so that a one-node file is as it always was.
+    String key = pid == this.pid ? track : pid + " " + track;
+    Integer tid = tids.get(key);
     if (tid == null) {
       tid = tids.size() + 1;
-      tids.put(track, tid);
-      writeMetadata("thread_name", tid, track);
+      tids.put(key, tid);
+      writeMetadata("thread_name", pid, tid, track);
     }
     json.writeStartObject();
     json.writeStringField("name", e.name());
@@ -181,7 +239,7 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
     }
   }
 
-  private void writeMetadata(String name, int tid, String value) throws IOException {
+  private void writeMetadata(String name, int pid, int tid, String value) throws IOException {
     json.writeStartObject();
     json.writeStringField("name", name);
     json.writeStringField("ph", "M");

@@ -1,0 +1,155 @@
+package org.dmaemu.node.cluster;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.cluster.sharding.typed.ClusterShardingSettings;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.time.Duration;
+import org.dmaemu.device.Device;
+import org.dmaemu.driver.DriverModel;
+import org.dmaemu.driver.ReferenceDriver;
+import org.dmaemu.metrics.DmaObserver;
+import org.dmaemu.node.metrics.DeviceMeter;
+import org.dmaemu.node.run.DeviceOutcome;
+import org.dmaemu.node.run.DeviceScript;
+import org.dmaemu.node.run.ScriptStep;
+import org.dmaemu.node.scenario.ScenarioWorkload;
+import org.dmaemu.node.workload.DevicePlan;
+import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.protocol.device.DeviceMessage;
+import org.dmaemu.time.NodeClock;
+
+/**
+ * One emulated device of a cluster run (DESIGN §3: "Device (sharded entity, id = device id)"):
+ * entity id = the device id, e.g. {@code nic-0003}. On {@link Start} it plans the device from its
+ * node's part of the run — the plan depends on (seed, device id) only, so the node it landed on
+ * changes nothing the device does — spawns the {@code Device} and its {@code DeviceScript} as
+ * children, as an embedded run's PnP manager does, and once the script has ended and the device has
+ * stopped (so that what its transactions still held is known), reports the outcome and stops.
+ */
+public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "device");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Run the device's script in run {@code runId} and report to {@code replyTo}. */
+  public record Start(String runId, ActorRef<Report> replyTo) implements Command {}
+
+  /** What a device entity reports. */
+  public sealed interface Report extends CborSerializable {
+    String runId();
+  }
+
+  /** The device's script ended: its outcome, with the map registers its transactions still held. */
+  public record Ended(String runId, String node, DeviceOutcome outcome) implements Report {}
+
+  /** The device could not run: the node it landed on has no (prepared) part in the run. */
+  public record NotRun(String runId, String deviceId, String node, String reason) implements Report {}
+
+  private record WrappedOutcome(DeviceOutcome outcome) implements Command {}
+
+  private enum DeviceStopped implements Command {
+    INSTANCE
+  }
+
+  /** Registers the entity type on this node; the shards never move and the entities never passivate. */
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system)
+        .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId()))
+            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
+            .withAllocationStrategy(new NoRebalance()));
+  }
+
+  public static Behavior<Command> create(String deviceId) {
+    return Behaviors.setup(context -> new DeviceEntity(context, deviceId));
+  }
+
+  private final String deviceId;
+  private String runId;
+  private String node;
+  private ActorRef<Report> replyTo;
+  private ActorRef<DeviceMessage> device;
+  private DeviceMeter meter;
+  private DeviceOutcome outcome;
+
+  private DeviceEntity(ActorContext<Command> context, String deviceId) {
+    super(context);
+    this.deviceId = deviceId;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Start.class, this::onStart)
+        .onMessage(WrappedOutcome.class, this::onOutcome)
+        .onMessageEquals(DeviceStopped.INSTANCE, this::onDeviceStopped)
+        .build();
+  }
+
+  private Behavior<Command> onStart(Start start) {
+    if (runId != null) {
+      // Started already (a repeated Start): the one script runs on.
+      return this;
+    }
+    NodeRun run = LocalRuns.get(getContext().getSystem()).get(start.runId());
+    if (run == null || run.workload() == null) {
+      start.replyTo().tell(new NotRun(start.runId(), deviceId, run == null ? "" : run.node(),
+          run == null ? "the node it landed on has no part in the run" : "the node's workload is not ready"));
+      return Behaviors.stopped();
+    }
+    runId = start.runId();
+    node = run.node();
+    replyTo = start.replyTo();
+    launch(run);
+    return this;
+  }
+
+  /**
+   * What {@code PowerCycleCoordinator.startNextDevice} does for a device of an embedded run. Keep
+   * the two alike: a parameter the script or the device gains there is passed here too.
+   */
+  private void launch(NodeRun run) {
+    ScenarioWorkload workload = run.workload();
+    long seed = run.scenario().run().seed();
+    DevicePlan plan = workload.plan(seed, deviceId);
+    DriverModel driver;
+    DmaObserver observer = DmaObserver.NONE;
+    DeviceScript.Io io = null;
+    if (plan.doesDma()) {
+      meter = new DeviceMeter(run.runMetrics(), workload.observer());
+      driver = plan.io().driverSettings(workload.driverRules(), seed).model(meter);
+      observer = meter;
+      Duration deadline = NodeClock.get(getContext().getSystem()).toReal(plan.settings().callbackDeadline());
+      io = new DeviceScript.Io(
+          meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)));
+    } else {
+      driver = new ReferenceDriver.Settings(plan.enablers(), workload.driverRules(), seed).model();
+    }
+    device = getContext().spawn(Device.create(deviceId, plan.settings(), driver, run.trace(), observer), "device");
+    ActorRef<DeviceOutcome> reportTo = getContext().messageAdapter(DeviceOutcome.class, WrappedOutcome::new);
+    getContext().spawn(
+        DeviceScript.create(deviceId, device, ScriptStep.script(run.scenario().power().cycles(), false), reportTo, io),
+        "script");
+  }
+
+  private Behavior<Command> onOutcome(WrappedOutcome wrapped) {
+    outcome = wrapped.outcome();
+    getContext().watchWith(device, DeviceStopped.INSTANCE);
+    getContext().stop(device);
+    return this;
+  }
+
+  private Behavior<Command> onDeviceStopped() {
+    DeviceOutcome o = meter == null ? outcome : outcome.withLeaks(meter.leakReports(), meter.registersHeld());
+    replyTo.tell(new Ended(runId, node, o));
+    return Behaviors.stopped();
+  }
+}

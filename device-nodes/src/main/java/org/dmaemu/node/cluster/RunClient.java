@@ -1,0 +1,181 @@
+package org.dmaemu.node.cluster;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.dmaemu.node.trace.TraceWriter;
+import org.dmaemu.protocol.CborSerializable;
+
+/**
+ * The submitting side of one cluster run: waits until the cluster has the nodes the run asks for
+ * (members Up, each with its {@link NodeRunner} registered), submits the scenario to the {@link
+ * RunCoordinator}, keeps the progress where the caller's thread reads it, puts the result's pieces
+ * together and completes {@code result} — or fails it with the coordinator's reason. Stops then.
+ */
+final class RunClient extends AbstractBehavior<RunClient.Command> {
+
+  sealed interface Command extends CborSerializable {}
+
+  private enum CheckNodes implements Command {
+    INSTANCE
+  }
+
+  private record RunnersListed(int runners) implements Command {}
+
+  private record WrappedEvent(RunCoordinator.ClientEvent event) implements Command {}
+
+  private enum Silence implements Command {
+    INSTANCE
+  }
+
+  /** What the caller's thread reads while the run goes. */
+  record Progress(AtomicLong ended, AtomicLong expected) {
+    Progress() {
+      this(new AtomicLong(), new AtomicLong());
+    }
+  }
+
+  /** How long the client waits for the nodes to come up. */
+  static final Duration NODES_LIMIT = Duration.ofMinutes(5);
+  /** How long the coordinator may say nothing: it sends progress twice a second while devices run. */
+  static final Duration SILENCE_LIMIT = Duration.ofMinutes(5);
+
+  private static final String SILENCE_TIMER = "silence";
+
+  private final ActorRef<RunCoordinator.Command> coordinator;
+  private final String runId;
+  private final String scenario;
+  private final int expectedNodes;
+  private final ActorRef<TraceWriter.Command> trace;
+  private final CompletableFuture<ClusterResult> result;
+  private final Progress progress;
+  private final TimerScheduler<Command> timers;
+  private final Chunk.Assembly assembly;
+  private final long sinceNanos = System.nanoTime();
+  private int runners;
+  private boolean submitted;
+
+  static Behavior<Command> create(
+      ActorRef<RunCoordinator.Command> coordinator,
+      String runId,
+      String scenario,
+      int expectedNodes,
+      ActorRef<TraceWriter.Command> trace,
+      CompletableFuture<ClusterResult> result,
+      Progress progress) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new RunClient(context, timers, coordinator, runId, scenario, expectedNodes, trace, result, progress)));
+  }
+
+  private RunClient(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ActorRef<RunCoordinator.Command> coordinator,
+      String runId,
+      String scenario,
+      int expectedNodes,
+      ActorRef<TraceWriter.Command> trace,
+      CompletableFuture<ClusterResult> result,
+      Progress progress) {
+    super(context);
+    this.timers = timers;
+    this.coordinator = coordinator;
+    this.runId = runId;
+    this.scenario = scenario;
+    this.expectedNodes = Math.max(1, expectedNodes);
+    this.trace = trace;
+    this.result = result;
+    this.progress = progress;
+    this.assembly = new Chunk.Assembly(context.getSystem());
+    ActorRef<Receptionist.Listing> listings = context.messageAdapter(
+        Receptionist.Listing.class, listing -> new RunnersListed(listing.getServiceInstances(NodeRunner.KEY).size()));
+    context.getSystem().receptionist().tell(Receptionist.subscribe(NodeRunner.KEY, listings));
+    timers.startTimerWithFixedDelay(CheckNodes.INSTANCE, Duration.ofMillis(200));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(RunnersListed.class, this::onRunnersListed)
+        .onMessageEquals(CheckNodes.INSTANCE, this::onCheckNodes)
+        .onMessage(WrappedEvent.class, this::onEvent)
+        .onMessageEquals(Silence.INSTANCE, this::onSilence)
+        .build();
+  }
+
+  private Behavior<Command> onRunnersListed(RunnersListed listed) {
+    runners = listed.runners();
+    return onCheckNodes();
+  }
+
+  private Behavior<Command> onCheckNodes() {
+    if (submitted) {
+      return this;
+    }
+    int up = upMembers();
+    if (up >= expectedNodes && runners >= expectedNodes) {
+      submitted = true;
+      timers.cancel(CheckNodes.INSTANCE);
+      coordinator.tell(new RunCoordinator.SubmitRun(runId, scenario, expectedNodes, trace,
+          getContext().messageAdapter(RunCoordinator.ClientEvent.class, WrappedEvent::new)));
+      timers.startSingleTimer(SILENCE_TIMER, Silence.INSTANCE, SILENCE_LIMIT);
+      return this;
+    }
+    if (System.nanoTime() - sinceNanos > NODES_LIMIT.toNanos()) {
+      return fail(up + " of " + expectedNodes + " cluster members are up and " + runners + " node runners registered after "
+          + NODES_LIMIT.toMinutes() + " minutes");
+    }
+    return this;
+  }
+
+  private int upMembers() {
+    int up = 0;
+    for (akka.cluster.Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.status() == MemberStatus.up()) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  private Behavior<Command> onEvent(WrappedEvent wrapped) {
+    RunCoordinator.ClientEvent event = wrapped.event();
+    if (!event.runId().equals(runId)) {
+      return this;
+    }
+    timers.startSingleTimer(SILENCE_TIMER, Silence.INSTANCE, SILENCE_LIMIT);
+    if (event instanceof RunCoordinator.RunProgress p) {
+      progress.ended().set(p.ended());
+      progress.expected().set(p.expected());
+      return this;
+    }
+    if (event instanceof RunCoordinator.RunRejected r) {
+      return fail("the cluster gave run " + runId + " up: " + r.reason());
+    }
+    Object whole = assembly.add(((RunCoordinator.ResultChunk) event).chunk());
+    if (whole instanceof ClusterResult done) {
+      result.complete(done);
+      return Behaviors.stopped();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSilence() {
+    return fail("the run's coordinator said nothing for " + SILENCE_LIMIT.toMinutes() + " minutes");
+  }
+
+  private Behavior<Command> fail(String why) {
+    result.completeExceptionally(new IllegalStateException(why));
+    return Behaviors.stopped();
+  }
+}

@@ -1,0 +1,204 @@
+package org.dmaemu.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.dmaemu.node.scenario.Scenario;
+import org.dmaemu.node.scenario.ScenarioLoader;
+import org.dmaemu.node.scenario.ScenarioRun;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DESIGN §9: one scenario file runs on one JVM or on many. Three ActorSystems in this JVM form a
+ * cluster on 127.0.0.1; devices and the shared adapter domain and bus are sharded over them.
+ */
+class ClusterRunTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int DEVICES = 24;
+  private static final int REQUESTS = 10;
+
+  /** Two groups of closed-loop devices on one shared adapter domain and one bus. */
+  static final String SCENARIO = String.join("\n",
+      "run {",
+      "  seed = 11",
+      "  requests = " + REQUESTS,
+      "  warm-up = 0ms",
+      "  time-scale = 0.05",
+      "  interval = 10ms",
+      "}",
+      "topology {",
+      "  adapter-domains { iommu { map-registers = 64, policy = fifo, lock-policy = fifo } }",
+      "  buses { pcie { bandwidth = \"2 GB/s\", header = 100ns, policy = round-robin } }",
+      "  groups {",
+      "    nic {",
+      "      count = 12",
+      "      driver = scatter-gather",
+      "      transactions = 2",
+      "      adapter-domain = iommu",
+      "      bus = pcie",
+      "      enabler { profile = scatter-gather64-duplex, maximum-length = 64 KiB, wdm-dma-version-override = 3 }",
+      "    }",
+      "    disk {",
+      "      count = 12",
+      "      driver = packet",
+      "      transactions = 2",
+      "      adapter-domain = iommu",
+      "      bus = pcie",
+      "      enabler { profile = packet64, maximum-length = 64 KiB, wdm-dma-version-override = 3 }",
+      "    }",
+      "  }",
+      "}",
+      "workloads {",
+      "  nic { pattern = closed, outstanding = 2, read-fraction = 0.5, size { distribution = uniform, min = 512, max = 32 KiB } }",
+      "  disk { pattern = closed, outstanding = 2, read-fraction = 0.7, size { distribution = fixed, bytes = 4 KiB } }",
+      "}",
+      "power { cycles = 1 }",
+      "");
+
+  private static TestCluster cluster;
+  private static Scenario scenario;
+
+  @BeforeAll
+  static void startCluster(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("cluster-small.conf");
+    Files.writeString(file, SCENARIO, StandardCharsets.UTF_8);
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(file);
+    assertTrue(loaded.isValid(), loaded.problems().toString());
+    scenario = loaded.scenario();
+    assertEquals(DEVICES, scenario.devices());
+    cluster = TestCluster.start(3);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a run on three nodes: devices on every node, one adapter domain waited on across nodes, merged accounting adds up")
+  void threeNodes(@TempDir Path tmp) throws IOException {
+    Path dir = tmp.resolve("run");
+    AtomicLong lastEnded = new AtomicLong();
+    ClusterRun.Report report = ClusterRun.runReporting(cluster.node(0), scenario, dir, 3, (ended, expected) -> lastEnded.set(ended));
+    ScenarioRun.Result r = report.result();
+    assertEquals(List.of(), r.failedChecks());
+    assertEquals((long) DEVICES * REQUESTS, lastEnded.get(), "the progress ends at every request");
+
+    JsonNode s = JSON.readTree(dir.resolve(ScenarioRun.SUMMARY).toFile());
+    JsonNode acc = s.path("accounting");
+    assertEquals((long) DEVICES * REQUESTS, acc.path("submitted").asLong());
+    assertEquals(acc.path("submitted").asLong(),
+        acc.path("completed").asLong() + acc.path("failed").asLong() + acc.path("cancelled").asLong()
+            + acc.path("aborted").asLong());
+    assertEquals(0, acc.path("unaccounted").asLong());
+    assertEquals(DEVICES, s.path("devices").path("accounted").asInt());
+    assertEquals(0, s.path("devices").path("unaccounted").asInt());
+
+    // Devices ran on every node; the adapter domain on one of them, and the other nodes' devices waited on it.
+    assertEquals(3, report.nodes().size());
+    int devices = 0;
+    String domainNode = null;
+    for (ClusterResult.NodeShare n : report.nodes()) {
+      assertTrue(n.devices() > 0, n.node() + " ran no device: " + report.nodes());
+      devices += n.devices();
+      if (n.arbiters().contains("domain iommu")) {
+        domainNode = n.node();
+      }
+    }
+    assertEquals(DEVICES, devices);
+    assertTrue(domainNode != null, "the adapter domain ran on a node: " + report.nodes());
+    int remoteWaiters = 0;
+    for (ClusterResult.NodeShare n : report.nodes()) {
+      if (!n.node().equals(domainNode)) {
+        assertTrue(n.adapterLockWaits() > 0, n.node() + " recorded no adapter-lock wait on the remote domain");
+        assertTrue(n.mapRegisterWaits() > 0, n.node() + " recorded no map-register wait on the remote domain");
+        remoteWaiters++;
+      }
+    }
+    assertEquals(2, remoteWaiters);
+    long busWaits = report.nodes().stream().mapToLong(ClusterResult.NodeShare::busWaits).sum();
+    assertTrue(busWaits > 0, "the bus recorded its waits");
+
+    // The run directory: what an embedded run writes, from the merged results.
+    for (String f : List.of("config.resolved.conf", "summary.json", "metrics.csv", "trace.json", "devices.csv",
+        "report.html", "latency.hlog", "adapter-lock-wait.hlog", "map-register-wait.hlog", "bus-wait.hlog")) {
+      assertTrue(Files.size(dir.resolve(f)) > 0, f);
+    }
+    List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"), StandardCharsets.UTF_8);
+    long completedInRows = 0;
+    for (String row : csv.subList(1, csv.size())) {
+      String[] cells = row.split(",", -1);
+      if (cells[3].equals("group")) {
+        completedInRows += Long.parseLong(cells[6]);
+      }
+    }
+    assertEquals(acc.path("completed").asLong(), completedInRows, "the merged intervals add up to the totals");
+    assertEquals(DEVICES + 1, Files.readAllLines(dir.resolve("devices.csv")).size());
+
+    JsonNode trace = JSON.readTree(dir.resolve("trace.json").toFile());
+    Set<Integer> pids = new HashSet<>();
+    for (JsonNode e : trace.path("traceEvents")) {
+      if (!e.path("ph").asText().equals("M")) {
+        pids.add(e.path("pid").asInt());
+      }
+    }
+    assertEquals(Set.of(1, 2, 3), pids, "every node's events are in the one trace, under its own pid");
+  }
+
+  @Test
+  @DisplayName("DESIGN §5: placement does not change what devices do: 1 node, 3 nodes and an embedded run give equal workload digests")
+  void placementDoesNotChangeResults(@TempDir Path tmp) throws IOException {
+    ScenarioRun.Result three = ClusterRun.run(cluster.node(1), scenario, tmp.resolve("three"), 3, ScenarioRun.Progress.NONE);
+    ScenarioRun.Result one;
+    try (TestCluster single = TestCluster.start(1)) {
+      one = ClusterRun.run(single.node(0), scenario, tmp.resolve("one"), 1, ScenarioRun.Progress.NONE);
+    }
+    ScenarioRun.Result embedded =
+        ScenarioRun.run(scenario, tmp.resolve("embedded"), ConfigFactory.load(), ScenarioRun.Progress.NONE);
+
+    Map<String, String> digests = digests(tmp.resolve("embedded"));
+    assertEquals(DEVICES, digests.size());
+    assertEquals(digests, digests(tmp.resolve("one")));
+    assertEquals(digests, digests(tmp.resolve("three")));
+    long submitted = submitted(embedded);
+    assertEquals((long) DEVICES * REQUESTS, submitted);
+    assertEquals(submitted, submitted(one));
+    assertEquals(submitted, submitted(three));
+    assertFalse(three.failedChecks().size() > 0, three.failedChecks().toString());
+  }
+
+  private static long submitted(ScenarioRun.Result r) {
+    return r.json().path("accounting").path("submitted").asLong();
+  }
+
+  private static Map<String, String> digests(Path dir) throws IOException {
+    Map<String, String> d = new TreeMap<>();
+    List<String> lines = Files.readAllLines(dir.resolve("devices.csv"));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] c = line.split(",");
+      d.put(c[0], c[8]);
+    }
+    return d;
+  }
+}
