@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import com.typesafe.config.ConfigFactory;
-import org.dmaemu.node.output.SummaryJson;
 import org.dmaemu.node.scenario.Scenario;
 import org.dmaemu.node.scenario.ScenarioRun;
 import picocli.CommandLine;
@@ -182,17 +181,7 @@ public final class RunCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw bad("cannot write the run directory " + dir + ": " + reason(e));
     }
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (json) {
-      stdout.println(SummaryJson.toJson(result.json()));
-    } else {
-      stdout.print(quiet ? ScenarioTable.line(result.json(), dir) + "\n" : ScenarioTable.table(result.json(), dir));
-    }
-    stdout.flush();
-    for (String failedCheck : result.failedChecks()) {
-      err.printf("dmaemu: %s%n", failedCheck);
-    }
-    return result.exitCode() == 0 ? Main.OK : Main.RUN_FAILED;
+    return ScenarioOutput.print(spec.commandLine().getOut(), err, result, dir, quiet, json);
   }
 
   private PowerCycleRun.Options options() {

@@ -11,17 +11,12 @@ import akka.cluster.sharding.typed.ClusterShardingSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import java.time.Duration;
 import org.dmaemu.device.Device;
-import org.dmaemu.driver.DriverModel;
-import org.dmaemu.driver.ReferenceDriver;
-import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.node.metrics.DeviceMeter;
+import org.dmaemu.node.run.DeviceLaunch;
 import org.dmaemu.node.run.DeviceOutcome;
 import org.dmaemu.node.run.DeviceScript;
 import org.dmaemu.node.run.ScriptStep;
-import org.dmaemu.node.scenario.ScenarioWorkload;
-import org.dmaemu.node.workload.DevicePlan;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.time.NodeClock;
@@ -112,32 +107,15 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
     return this;
   }
 
-  /**
-   * What {@code PowerCycleCoordinator.startNextDevice} does for a device of an embedded run. Keep
-   * the two alike: a parameter the script or the device gains there is passed here too.
-   */
+  /** The device and its script, made as an embedded run makes them ({@link DeviceLaunch}). */
   private void launch(NodeRun run) {
-    ScenarioWorkload workload = run.workload();
-    long seed = run.scenario().run().seed();
-    DevicePlan plan = workload.plan(seed, deviceId);
-    DriverModel driver;
-    DmaObserver observer = DmaObserver.NONE;
-    DeviceScript.Io io = null;
-    if (plan.doesDma()) {
-      meter = new DeviceMeter(run.runMetrics(), workload.observer());
-      driver = plan.io().driverSettings(workload.driverRules(), seed).model(meter);
-      observer = meter;
-      Duration deadline = NodeClock.get(getContext().getSystem()).toReal(plan.settings().callbackDeadline());
-      io = new DeviceScript.Io(
-          meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)));
-    } else {
-      driver = new ReferenceDriver.Settings(plan.enablers(), workload.driverRules(), seed).model();
-    }
-    device = getContext().spawn(Device.create(deviceId, plan.settings(), driver, run.trace(), observer), "device");
+    DeviceLaunch launch = DeviceLaunch.of(run.workload(), run.workload().driverRules(), run.scenario().run().seed(),
+        deviceId, run.runMetrics(), NodeClock.get(getContext().getSystem()));
+    meter = launch.meter();
+    device = getContext().spawn(launch.device(run.trace()), "device");
     ActorRef<DeviceOutcome> reportTo = getContext().messageAdapter(DeviceOutcome.class, WrappedOutcome::new);
     getContext().spawn(
-        DeviceScript.create(deviceId, device, ScriptStep.script(run.scenario().power().cycles(), false), reportTo, io),
-        "script");
+        launch.script(device, ScriptStep.script(run.scenario().power().cycles(), false), reportTo), "script");
   }
 
   private Behavior<Command> onOutcome(WrappedOutcome wrapped) {

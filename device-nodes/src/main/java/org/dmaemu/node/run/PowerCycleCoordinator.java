@@ -13,14 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.dmaemu.device.Device;
 import org.dmaemu.driver.CallbackRule;
-import org.dmaemu.driver.DriverModel;
-import org.dmaemu.driver.ReferenceDriver;
-import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.node.metrics.DeviceMeter;
 import org.dmaemu.node.metrics.RunMetrics;
-import org.dmaemu.node.workload.DevicePlan;
 import org.dmaemu.node.workload.Workload;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.device.DeviceMessage;
@@ -201,39 +196,13 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   private void startNextDevice() {
     spawned++;
     String deviceId = workload.deviceId(spawned);
-    DevicePlan plan = workload.plan(options.seed(), deviceId);
-    if (plan.settings().callbackDeadline().compareTo(longestDeadline) > 0) {
-      longestDeadline = plan.settings().callbackDeadline();
+    DeviceLaunch launch = DeviceLaunch.of(workload, rules, options.seed(), deviceId, metrics, clock);
+    if (launch.plan().settings().callbackDeadline().compareTo(longestDeadline) > 0) {
+      longestDeadline = launch.plan().settings().callbackDeadline();
     }
-    DeviceMeter meter = null;
-    DriverModel driver;
-    DmaObserver observer = DmaObserver.NONE;
-    DeviceScript.Io io = null;
-    if (plan.doesDma()) {
-      meter = new DeviceMeter(metrics, workload.observer());
-      driver = plan.io().driverSettings(rules, options.seed()).model(meter);
-      observer = meter;
-      io = io(meter, plan);
-    } else {
-      driver = new ReferenceDriver.Settings(plan.enablers(), rules, options.seed()).model();
-    }
-    ActorRef<DeviceMessage> device =
-        getContext().spawn(Device.create(deviceId, plan.settings(), driver, trace, observer), deviceId);
-    live.put(deviceId, new LiveDevice(device, meter));
-    getContext().spawn(
-        DeviceScript.create(deviceId, device, steps, reportTo, io, workload.powerSchedule(options.seed(), deviceId)),
-        "script-" + deviceId);
-  }
-
-  /**
-   * How a script watches its device's I/O: it asks the device's state every half hang deadline (a
-   * crash shows there), and gives the I/O up as stalled when no request ended for ten seconds plus
-   * two hang deadlines — many times what a request takes on a loaded machine.
-   */
-  private DeviceScript.Io io(DeviceMeter meter, DevicePlan plan) {
-    Duration deadline = clock.toReal(plan.settings().callbackDeadline());
-    return new DeviceScript.Io(
-        meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)));
+    ActorRef<DeviceMessage> device = getContext().spawn(launch.device(trace), deviceId);
+    live.put(deviceId, new LiveDevice(device, launch.meter()));
+    getContext().spawn(launch.script(device, steps, reportTo), "script-" + deviceId);
   }
 
   /** Restarted by every final answer: the run gives up only when no device makes progress. */
