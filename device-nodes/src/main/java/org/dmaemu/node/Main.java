@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.dmaemu.node.cli.ClusterCommand;
 import org.dmaemu.node.cli.NodeCommand;
 import org.dmaemu.node.cli.RunCommand;
 import org.dmaemu.node.cli.SweepCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(
     name = "dmaemu",
     description = "Emulates the Windows KMDF DMA object model for many devices at once.",
-    subcommands = {RunCommand.class, ValidateCommand.class, SweepCommand.class, NodeCommand.class},
+    subcommands = {RunCommand.class, ValidateCommand.class, SweepCommand.class, ClusterCommand.class, NodeCommand.class},
     synopsisSubcommandLabel = "COMMAND",
     usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.dmaemu.node.Main;
+import org.dmaemu.node.cluster.ClusterServices;
 import org.dmaemu.node.cluster.NodeConfig;
 import org.dmaemu.node.cluster.NodeConfig.Setting;
 import org.dmaemu.node.cluster.NodeShutdown;
@@ -128,8 +129,8 @@ public final class NodeCommand implements Callable<Integer> {
     leaveOn("TERM", system);
     leaveOn("INT", system);
 
-    // MERGE: the cluster's services (sharded devices and adapters, RunCoordinator singleton) start here:
-    // ClusterServices.start(system);
+    // The node's part of every run: sharded devices and adapters, its node runner, the coordinator singleton.
+    ClusterServices.start(system);
 
     CompletableFuture<Member> up = new CompletableFuture<>();
     system.systemActorOf(SelfUpWatch.create(up), "dmaemu-self-up", Props.empty());

@@ -44,6 +44,9 @@ import org.dmaemu.node.trace.TraceWriter;
  */
 public final class ClusterRun {
 
+  /** What ran on which node, in the run directory. */
+  public static final String NODES = "nodes.csv";
+
   private static final int TRACE_BUFFER_BYTES = 1 << 16;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -94,6 +97,7 @@ public final class ClusterRun {
 
     List<String> problems = new ArrayList<>(result.problems());
     List<ScenarioMetrics.Interval> intervals = writeIntervals(runDir, result, problems);
+    writeNodes(runDir.resolve(NODES), result.nodes(), problems);
     ScenarioRun.Result written = ScenarioRun.finish(
         scenario, runDir, result.summary(), result.totals().decoded(), intervals, problems);
     return new Report(written, result.nodes());
@@ -135,6 +139,25 @@ public final class ClusterRun {
     } catch (IOException e) {
       problems.add("cannot write the interval metrics: " + e.getMessage());
       return List.of();
+    }
+  }
+
+  /** {@code nodes.csv}: what ran where, one row per node in the order of their numbers (the trace's pids). */
+  private static void writeNodes(Path file, List<ClusterResult.NodeShare> nodes, List<String> problems) {
+    List<ClusterResult.NodeShare> sorted = new ArrayList<>(nodes);
+    sorted.sort(java.util.Comparator.comparingInt(ClusterResult.NodeShare::index));
+    StringBuilder csv = new StringBuilder(
+        "node,address,devices,requests_ended,adapter_lock_waits,map_register_waits,bus_waits,arbiters\n");
+    for (ClusterResult.NodeShare n : sorted) {
+      csv.append(n.index()).append(',').append(n.node()).append(',').append(n.devices()).append(',')
+          .append(n.requestsEnded()).append(',').append(n.adapterLockWaits()).append(',')
+          .append(n.mapRegisterWaits()).append(',').append(n.busWaits()).append(',')
+          .append(String.join(" ", n.arbiters())).append('\n');
+    }
+    try {
+      Files.writeString(file, csv);
+    } catch (IOException e) {
+      problems.add("cannot write " + file + ": " + e.getMessage());
     }
   }
 

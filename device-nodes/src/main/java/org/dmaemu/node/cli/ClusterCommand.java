@@ -1,0 +1,222 @@
+package org.dmaemu.node.cli;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.dmaemu.node.Main;
+import org.dmaemu.node.cluster.ClusterResult;
+import org.dmaemu.node.cluster.ClusterRun;
+import org.dmaemu.node.cluster.ClusterServices;
+import org.dmaemu.node.cluster.NodeConfig;
+import org.dmaemu.node.cluster.NodeConfig.Setting;
+import org.dmaemu.node.scenario.Scenario;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dmaemu cluster --nodes N SCENARIO}: a cluster of N JVMs on 127.0.0.1 for one run. This JVM
+ * is node 1 (the seed, and where the run directory is written); it starts N-1 {@code dmaemu node}
+ * processes, runs the scenario across all of them, and stops them all, whatever happens.
+ */
+@Command(
+    name = "cluster",
+    description = {
+      "Runs a SCENARIO on a cluster of N JVMs started on 127.0.0.1: this one and",
+      "N-1 'dmaemu node' processes. Devices and shared adapters spread across the",
+      "nodes (Cluster Sharding) and contend across the network; one run directory",
+      "comes out with every node's results merged, as 'dmaemu run' writes it, plus",
+      "nodes/HOST-PORT.log, each child node's log. All the nodes are stopped at the end.",
+      "",
+      "Exit code: 0 the run passed its checks, 1 it failed them or the cluster",
+      "failed (a node did not start or did not answer), 2 bad input.",
+      ""
+    },
+    sortOptions = false,
+    usageHelpAutoWidth = true)
+public final class ClusterCommand implements Callable<Integer> {
+
+  /** How long a child node has to leave the cluster after SIGTERM before it is killed. */
+  private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(20);
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  @Parameters(index = "0", paramLabel = "SCENARIO", description = "A scenario file (HOCON).")
+  private Path scenario;
+
+  @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "JVMs in the cluster, 1 to 16 (default: ${DEFAULT-VALUE}).")
+  private int nodes;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one key of the file (repeatable).")
+  private List<String> sets = new ArrayList<>();
+
+  @Option(names = "--out", paramLabel = "DIR", description = "The run directory (default: run.output/NAME-TIMESTAMP).")
+  private Path out;
+
+  @Option(names = "--json", description = "Print summary.json on stdout instead of the table.")
+  private boolean json;
+
+  @Option(names = "--quiet", description = "Print the summary as one line, no progress bar.")
+  private boolean quiet;
+
+  @Option(
+      names = "--node-heap",
+      paramLabel = "SIZE",
+      defaultValue = "1g",
+      description = "Maximum heap of each child node, as java -Xmx takes it (default: ${DEFAULT-VALUE}).")
+  private String nodeHeap;
+
+  @Override
+  public Integer call() {
+    if (nodes < 1 || nodes > 16) {
+      throw bad("--nodes must be from 1 to 16 (got " + nodes + ")");
+    }
+    if (!nodeHeap.matches("[0-9]+[kKmMgG]?")) {
+      throw bad("--node-heap must be a size such as 512m or 2g (got " + nodeHeap + ")");
+    }
+    Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets));
+    Path dir = out != null ? out : RunDirectories.fresh(loaded);
+    PrintWriter err = spec.commandLine().getErr();
+    List<Integer> ports;
+    try {
+      Files.createDirectories(dir.resolve("nodes"));
+      ports = freePorts(nodes);
+    } catch (IOException e) {
+      throw bad("cannot prepare the run directory " + dir + ": " + RunCommand.reason(e));
+    }
+    String seed = NodeConfig.DEFAULT_HOST + ":" + ports.get(0);
+    NodeConfig self = NodeConfig.from(settings(ports.get(0), seed), Map.of());
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, self.resolve(ConfigFactory.load(), false));
+    List<Process> children = new ArrayList<>();
+    Thread killChildren = new Thread(() -> children.forEach(Process::destroyForcibly), "dmaemu-cluster-children");
+    Runtime.getRuntime().addShutdownHook(killChildren);
+    try {
+      ClusterServices.start(system);
+      for (int k = 2; k <= nodes; k++) {
+        int port = ports.get(k - 1);
+        children.add(startNode(port, seed, dir.resolve("nodes").resolve(NodeConfig.DEFAULT_HOST + "-" + port + ".log")));
+      }
+      if (!quiet && !json) {
+        err.printf("dmaemu cluster: %d nodes on %s, ports %s; child logs in %s%n",
+            nodes, NodeConfig.DEFAULT_HOST, ports, dir.resolve("nodes"));
+        err.flush();
+      }
+      ClusterRun.Report report;
+      try (ProgressReporter progress = ProgressReporter.open(err, quiet || json)) {
+        report = ClusterRun.runReporting(system, loaded, dir, nodes, progress);
+      }
+      int exit = ScenarioOutput.print(spec.commandLine().getOut(), err, report.result(), dir, quiet, json);
+      if (!quiet && !json) {
+        printShares(spec.commandLine().getOut(), report.nodes());
+      }
+      return exit;
+    } catch (IOException e) {
+      throw bad("cannot write the run directory " + dir + ": " + RunCommand.reason(e));
+    } catch (IllegalStateException e) {
+      err.println("dmaemu cluster: the run did not complete: " + e.getMessage()
+          + " (child logs in " + dir.resolve("nodes") + ")");
+      return Main.RUN_FAILED;
+    } finally {
+      stopAll(children);
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      try {
+        Runtime.getRuntime().removeShutdownHook(killChildren);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting already; the hook runs
+      }
+    }
+  }
+
+  private static Map<Setting, String> settings(int port, String seed) {
+    Map<Setting, String> s = new EnumMap<>(Setting.class);
+    s.put(Setting.HOST, NodeConfig.DEFAULT_HOST);
+    s.put(Setting.PORT, Integer.toString(port));
+    s.put(Setting.SEED_NODES, seed);
+    return s;
+  }
+
+  /** A node: {@code dmaemu node} in a JVM of its own, from the same class path as this one. */
+  private Process startNode(int port, String seed, Path log) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = List.of(
+        java, "-Xmx" + nodeHeap, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
+        "--host", NodeConfig.DEFAULT_HOST, "--port", Integer.toString(port), "--seed-nodes", seed,
+        "--join-timeout", "60s");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // Flags name everything a node needs; a DMAEMU_* variable meant for another node must not leak in.
+    builder.environment().keySet().removeIf(name -> name.startsWith("DMAEMU_"));
+    return builder.start();
+  }
+
+  /** SIGTERM (each node leaves the cluster), then a bounded wait, then SIGKILL for any that did not exit. */
+  private static void stopAll(List<Process> children) {
+    children.forEach(Process::destroy);
+    long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
+    for (Process p : children) {
+      try {
+        if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static List<Integer> freePorts(int n) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        sockets.add(new ServerSocket(0, 1, InetAddress.getByName(NodeConfig.DEFAULT_HOST)));
+      }
+      List<Integer> ports = new ArrayList<>(n);
+      for (ServerSocket s : sockets) {
+        ports.add(s.getLocalPort());
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : sockets) {
+        s.close();
+      }
+    }
+  }
+
+  private static void printShares(PrintWriter out, List<ClusterResult.NodeShare> nodes) {
+    List<ClusterResult.NodeShare> shares = new ArrayList<>(nodes);
+    shares.sort(java.util.Comparator.comparingInt(ClusterResult.NodeShare::index));
+    out.println();
+    out.println("node  devices  requests ended  arbiters");
+    for (ClusterResult.NodeShare s : shares) {
+      out.printf(Locale.ROOT, "%4d  %7d  %14d  %s  (%s)%n",
+          s.index(), s.devices(), s.requestsEnded(), s.arbiters().isEmpty() ? "-" : String.join(", ", s.arbiters()), s.node());
+    }
+    out.flush();
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}
