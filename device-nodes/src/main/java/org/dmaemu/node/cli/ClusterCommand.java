@@ -186,7 +186,8 @@ public final class ClusterCommand implements Callable<Integer> {
     }
   }
 
-  private static List<Integer> freePorts(int n) throws IOException {
+  /** {@code n} ports free on 127.0.0.1 now (each bound once by the system, then released). */
+  static List<Integer> freePorts(int n) throws IOException {
     List<ServerSocket> sockets = new ArrayList<>(n);
     try {
       for (int i = 0; i < n; i++) {

@@ -14,7 +14,14 @@ import org.dmaemu.node.scenario.ScenarioRun;
 import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import java.util.EnumMap;
+import java.util.Map;
 import org.dmaemu.node.Main;
+import org.dmaemu.node.cluster.ClusterRun;
+import org.dmaemu.node.cluster.NodeConfig;
+import org.dmaemu.node.cluster.NodeConfig.Setting;
 import org.dmaemu.node.run.PowerCycleRun;
 import org.dmaemu.node.run.RunHandle;
 import org.dmaemu.node.run.RunSummary;
@@ -120,13 +127,35 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print the summary as one line.")
   private boolean quiet;
 
+  @Option(
+      names = "--join",
+      paramLabel = "HOST:PORT,...",
+      description = "Scenario only: run it on a running dmaemu cluster (docs/deploy.md) instead of in this"
+          + " JVM. This JVM joins through these seed nodes as a client (role client: it hosts no device),"
+          + " submits the scenario, writes the run directory here, and leaves.")
+  private String join;
+
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "With --join: start once N device-hosting nodes are up (default: ${DEFAULT-VALUE}; the run"
+          + " uses every node up by then).")
+  private int nodes;
+
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "With --join: the address the cluster's nodes reach this JVM at (default: 127.0.0.1).")
+  private String host;
+
   @Override
   public Integer call() {
     if (scenario != null) {
       return runScenario();
     }
-    if (!sets.isEmpty() || out != null || json) {
-      throw bad("--set, --out and --json need a SCENARIO file");
+    if (!sets.isEmpty() || out != null || json || join != null) {
+      throw bad("--set, --out, --json and --join need a SCENARIO file");
     }
     PowerCycleRun.Options options = options();
     RunHandle run;
@@ -172,17 +201,54 @@ public final class RunCommand implements Callable<Integer> {
             + " (e.g. --set run.seed=7, --set topology.groups.NAME.count=16)");
       }
     }
+    if (join == null && (parsed.hasMatchedOption("--nodes") || parsed.hasMatchedOption("--host"))) {
+      throw bad("--nodes and --host go with --join (a run on a cluster); 'dmaemu cluster --nodes N' starts one here");
+    }
+    if (nodes < 1) {
+      throw bad("--nodes must be at least 1 (got " + nodes + ")");
+    }
     Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets));
     Path dir = out != null ? out : RunDirectories.fresh(loaded);
     PrintWriter err = spec.commandLine().getErr();
     ScenarioRun.Result result;
     try (ProgressReporter progress = ProgressReporter.open(err, quiet || json)) {
-      result = ScenarioRun.run(loaded, dir, ConfigFactory.load(), progress);
+      result = join == null ? ScenarioRun.run(loaded, dir, ConfigFactory.load(), progress) : runJoined(loaded, dir, progress);
     } catch (IOException e) {
       throw bad("cannot write the run directory " + dir + ": " + reason(e));
+    } catch (IllegalStateException e) {
+      err.println("dmaemu: the cluster did not complete the run: " + e.getMessage());
+      return Main.RUN_FAILED;
     }
     return ScenarioOutput.print(spec.commandLine().getOut(), err, result, dir, quiet, json);
   }
+
+  /** As a client member of a running cluster: submit, wait, write the run directory here, leave. */
+  private ScenarioRun.Result runJoined(Scenario loaded, Path dir, ScenarioRun.Progress progress) throws IOException {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.HOST, host != null ? host : NodeConfig.DEFAULT_HOST);
+    flags.put(Setting.PORT, Integer.toString(ClusterCommand.freePorts(1).get(0)));
+    flags.put(Setting.SEED_NODES, join);
+    flags.put(Setting.ROLES, CLIENT_ROLE);
+    NodeConfig client;
+    try {
+      // The environment still counts (DMAEMU_TLS_DIR: a cluster with TLS takes only clients with a certificate).
+      client = NodeConfig.from(flags, System.getenv());
+    } catch (NodeConfig.InvalidSetting e) {
+      throw bad(e.getMessage());
+    }
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, client.resolve(ConfigFactory.load(), false));
+    try {
+      return ClusterRun.run(system, loaded, dir, nodes, progress);
+    } finally {
+      // Leaves the cluster before it stops.
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  /** The role of a member that only submits runs. */
+  static final String CLIENT_ROLE = "client";
 
   private PowerCycleRun.Options options() {
     if (devices < 1) {

@@ -7,9 +7,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.cluster.sharding.typed.ClusterShardingSettings;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.dmaemu.node.scenario.BusSpec;
 import org.dmaemu.node.scenario.ScenarioWorkload;
@@ -39,10 +36,7 @@ public final class BusEntity extends AbstractBehavior<BusEntity.Command> {
 
   /** Registers the entity type on this node; the shards never move and the entities never passivate. */
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system)
-        .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId()))
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
-            .withAllocationStrategy(new NoRebalance()));
+    Hosting.initEntity(system, TYPE_KEY, id -> create(id));
   }
 
   public static Behavior<Command> create(String name) {

@@ -6,6 +6,7 @@ import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import akka.actor.typed.Props;
 import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 
 /**
@@ -23,8 +24,11 @@ public final class ClusterServices implements Extension {
     DeviceEntity.init(system);
     AdapterEntity.init(system);
     BusEntity.init(system);
-    runner = system.systemActorOf(NodeRunner.create(), "dmaemu-node-runner", Props.empty());
-    coordinator = ClusterSingleton.get(system).init(SingletonActor.of(RunCoordinator.create(), "dmaemu-run-coordinator"));
+    // A node without the hosting role (a client that only submits runs) has no part in a run.
+    runner = Hosting.hosts(system) ? system.systemActorOf(NodeRunner.create(), "dmaemu-node-runner", Props.empty()) : null;
+    coordinator = ClusterSingleton.get(system).init(
+        SingletonActor.of(RunCoordinator.create(), "dmaemu-run-coordinator")
+            .withSettings(ClusterSingletonSettings.create(system).withRole(Hosting.ROLE)));
   }
 
   /** Starts this node's services (once); every node of a cluster that runs scenarios calls it. */
@@ -37,7 +41,7 @@ public final class ClusterServices implements Extension {
     return coordinator;
   }
 
-  /** This node's runner. */
+  /** This node's runner; {@code null} on a node without the hosting role. */
   public ActorRef<NodeRunner.Command> runner() {
     return runner;
   }

@@ -7,9 +7,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.cluster.sharding.typed.ClusterShardingSettings;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
-import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.dmaemu.device.Device;
 import org.dmaemu.node.metrics.DeviceMeter;
@@ -57,10 +54,7 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
 
   /** Registers the entity type on this node; the shards never move and the entities never passivate. */
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system)
-        .init(Entity.of(TYPE_KEY, context -> create(context.getEntityId()))
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy())
-            .withAllocationStrategy(new NoRebalance()));
+    Hosting.initEntity(system, TYPE_KEY, id -> create(id));
   }
 
   public static Behavior<Command> create(String deviceId) {

@@ -61,7 +61,7 @@ public record NodeConfig(
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 25520;
   public static final int DEFAULT_KUBERNETES_MANAGEMENT_PORT = 8558;
-  public static final List<String> DEFAULT_ROLES = List.of("dmaemu");
+  public static final List<String> DEFAULT_ROLES = List.of(Hosting.ROLE);
   public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(30);
 
   /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
@@ -186,6 +187,21 @@ class ClusterRunTest {
     assertEquals(submitted, submitted(one));
     assertEquals(submitted, submitted(three));
     assertFalse(three.failedChecks().size() > 0, three.failedChecks().toString());
+  }
+
+  @Test
+  @DisplayName("a client member (dmaemu run --join) submits a run and hosts none of it")
+  void clientHostsNothing(@TempDir Path tmp) throws IOException {
+    try (TestCluster four = TestCluster.start(2)) {
+      ActorSystem<Void> client = four.joinClient();
+      ScenarioRun.Result r = ClusterRun.run(client, scenario, tmp.resolve("client"), 2, ScenarioRun.Progress.NONE);
+      assertEquals(List.of(), r.failedChecks());
+      assertEquals((long) DEVICES * REQUESTS, submitted(r));
+      List<String> rows = Files.readAllLines(tmp.resolve("client").resolve(ClusterRun.NODES));
+      assertEquals(3, rows.size(), "a header and the two hosting nodes: " + rows);
+      String clientAddress = client.address().toString();
+      assertTrue(rows.stream().noneMatch(row -> row.contains(clientAddress)), rows + " has no " + clientAddress);
+    }
   }
 
   private static long submitted(ScenarioRun.Result r) {

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 final class TestCluster implements AutoCloseable {
 
   private final List<ActorSystem<Void>> nodes = new ArrayList<>();
+  private int seedPort;
 
   /** {@code n} nodes that join the first, each running {@link ClusterServices}; returns once all are Up. */
   static TestCluster start(int n) {
@@ -32,6 +33,7 @@ final class TestCluster implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       ports[i] = freePort();
     }
+    cluster.seedPort = ports[0];
     try {
       for (int i = 0; i < n; i++) {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dmaemu", config(ports[i], ports[0]));
@@ -46,6 +48,15 @@ final class TestCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** A member with the client role (as {@code dmaemu run --join} makes): it hosts nothing. Closed with the cluster. */
+  ActorSystem<Void> joinClient() {
+    ActorSystem<Void> client = ActorSystem.create(Behaviors.empty(), "dmaemu",
+        ConfigFactory.parseString("akka.cluster.roles = [client]").withFallback(config(freePort(), seedPort)));
+    nodes.add(client);
+    awaitUp();
+    return client;
+  }
+
   static Config config(int port, int seedPort) {
     return ConfigFactory.parseString(
             "akka.actor.provider = cluster\n"
@@ -53,6 +64,7 @@ final class TestCluster implements AutoCloseable {
                 + "akka.remote.artery.canonical.hostname = \"127.0.0.1\"\n"
                 + "akka.remote.artery.canonical.port = " + port + "\n"
                 + "akka.cluster.seed-nodes = [\"akka://dmaemu@127.0.0.1:" + seedPort + "\"]\n"
+                + "akka.cluster.roles = [\"" + Hosting.ROLE + "\"]\n"
                 + "akka.cluster.jmx.multi-mbeans-in-same-jvm = on\n"
                 + "akka.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
                 + "akka.loglevel = WARNING\n"
