@@ -15,13 +15,8 @@ import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
-import java.util.EnumMap;
-import java.util.Map;
 import org.dmaemu.node.Main;
 import org.dmaemu.node.cluster.ClusterRun;
-import org.dmaemu.node.cluster.NodeConfig;
-import org.dmaemu.node.cluster.NodeConfig.Setting;
 import org.dmaemu.node.run.PowerCycleRun;
 import org.dmaemu.node.run.RunHandle;
 import org.dmaemu.node.run.RunSummary;
@@ -224,31 +219,13 @@ public final class RunCommand implements Callable<Integer> {
 
   /** As a client member of a running cluster: submit, wait, write the run directory here, leave. */
   private ScenarioRun.Result runJoined(Scenario loaded, Path dir, ScenarioRun.Progress progress) throws IOException {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-    flags.put(Setting.HOST, host != null ? host : NodeConfig.DEFAULT_HOST);
-    flags.put(Setting.PORT, Integer.toString(ClusterCommand.freePorts(1).get(0)));
-    flags.put(Setting.SEED_NODES, join);
-    flags.put(Setting.ROLES, CLIENT_ROLE);
-    NodeConfig client;
-    try {
-      // The environment still counts (DMAEMU_TLS_DIR: a cluster with TLS takes only clients with a certificate).
-      client = NodeConfig.from(flags, System.getenv());
-    } catch (NodeConfig.InvalidSetting e) {
-      throw bad(e.getMessage());
-    }
-    ActorSystem<Void> system =
-        ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, client.resolve(ConfigFactory.load(), false));
+    ActorSystem<Void> system = ClientNode.join(spec, join, host);
     try {
       return ClusterRun.run(system, loaded, dir, nodes, progress);
     } finally {
-      // Leaves the cluster before it stops.
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
+      ClientNode.leave(system);
     }
   }
-
-  /** The role of a member that only submits runs. */
-  static final String CLIENT_ROLE = "client";
 
   private PowerCycleRun.Options options() {
     if (devices < 1) {

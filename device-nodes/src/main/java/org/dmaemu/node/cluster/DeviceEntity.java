@@ -1,5 +1,6 @@
 package org.dmaemu.node.cluster;
 
+import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -8,14 +9,18 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.time.Duration;
 import org.dmaemu.device.Device;
 import org.dmaemu.node.metrics.DeviceMeter;
+import org.dmaemu.node.inspect.Inspection;
 import org.dmaemu.node.run.DeviceLaunch;
 import org.dmaemu.node.run.DeviceOutcome;
 import org.dmaemu.node.run.DeviceScript;
 import org.dmaemu.node.run.ScriptStep;
 import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.protocol.device.DeviceInspection;
 import org.dmaemu.protocol.device.DeviceMessage;
+import org.dmaemu.protocol.device.InspectDevice;
 import org.dmaemu.time.NodeClock;
 
 /**
@@ -48,6 +53,15 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
 
   private record WrappedOutcome(DeviceOutcome outcome) implements Command {}
 
+  /** The device and its transactions now (dmaemu inspect); no answer unless the device is running. */
+  public record Inspect(ActorRef<Inspection.DeviceEntry> replyTo) implements Command {}
+
+  private record WrappedInspection(DeviceInspection inspection, ActorRef<Inspection.DeviceEntry> replyTo)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** How long the device has to gather its transactions' states (its inspector waits less). */
+  private static final Duration INSPECTION_TIMEOUT = Duration.ofSeconds(3);
+
   private enum DeviceStopped implements Command {
     INSTANCE
   }
@@ -79,8 +93,27 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
     return newReceiveBuilder()
         .onMessage(Start.class, this::onStart)
         .onMessage(WrappedOutcome.class, this::onOutcome)
+        .onMessage(Inspect.class, this::onInspect)
+        .onMessage(WrappedInspection.class, this::onInspection)
         .onMessageEquals(DeviceStopped.INSTANCE, this::onDeviceStopped)
         .build();
+  }
+
+  private Behavior<Command> onInspect(Inspect inspect) {
+    if (device == null) {
+      // Not running: an entity that sharding started for this question goes away again.
+      return runId == null ? Behaviors.stopped() : this;
+    }
+    getContext().ask(DeviceInspection.class, device, INSPECTION_TIMEOUT, InspectDevice::new,
+        (inspection, failure) -> new WrappedInspection(inspection, inspect.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onInspection(WrappedInspection wrapped) {
+    if (wrapped.inspection() != null) {
+      wrapped.replyTo().tell(new Inspection.DeviceEntry(node, wrapped.inspection()));
+    }
+    return this;
   }
 
   private Behavior<Command> onStart(Start start) {

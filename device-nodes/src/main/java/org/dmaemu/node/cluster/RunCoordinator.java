@@ -14,6 +14,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.Cluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dmaemu.node.inspect.Inspection;
 import org.dmaemu.node.metrics.RunMetrics;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.run.PowerCycleRun;
@@ -65,6 +67,16 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   public record SubmitRun(
       String runId, String scenario, int expectedNodes, ActorRef<TraceWriter.Command> trace, ActorRef<ClientEvent> replyTo)
       implements Command {}
+
+  /**
+   * The running run as {@code dmaemu inspect} shows it: its shared adapter domains and the devices
+   * named (all of them, up to {@code maxDevices}, when none is named).
+   */
+  public record InspectRun(List<String> devices, int maxDevices, ActorRef<Inspection> replyTo) implements Command {
+    public InspectRun {
+      devices = List.copyOf(devices);
+    }
+  }
 
   /** What the client of a run hears. */
   public sealed interface ClientEvent extends CborSerializable {
@@ -180,6 +192,26 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
   }
 
+  /** Only while devices run: before that there is nothing to see, after it nothing is left. */
+  private Behavior<Command> onInspect(InspectRun inspect) {
+    List<String> up = new ArrayList<>();
+    for (akka.cluster.Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.status() == akka.cluster.MemberStatus.up() && m.hasRole(Hosting.ROLE)) {
+        up.add(m.address().toString());
+      }
+    }
+    if (run == null || run.phase != Phase.RUNNING) {
+      inspect.replyTo().tell(new Inspection("", up, List.of(), List.of(), 0));
+      return this;
+    }
+    List<String> ids = inspect.devices().isEmpty()
+        ? run.deviceIds.subList(0, Math.min(run.deviceIds.size(), Math.max(0, inspect.maxDevices())))
+        : inspect.devices();
+    String name = run.scenario.name() + " (" + run.tally.accounted() + " of " + run.deviceIds.size() + " devices done)";
+    getContext().spawnAnonymous(InspectionGatherer.create(name, up, run.domains, ids, inspect.replyTo()));
+    return this;
+  }
+
   /** The singleton's behaviour: a coordinator that fails starts afresh (its run is lost; the client times out). */
   public static Behavior<Command> create() {
     return Behaviors.supervise(
@@ -219,6 +251,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(SubmitRun.class, this::onSubmit)
+        .onMessage(InspectRun.class, this::onInspect)
         .onMessage(RunnersListed.class, this::onRunnersListed)
         .onMessage(WrappedPrepared.class, this::onPrepared)
         .onMessage(WrappedStats.class, this::onStats)

@@ -48,7 +48,12 @@ public final class InspectText {
           r.leakedRegisters(), r.doubleFrees()));
     }
     out.append(String.format(Locale.ROOT, "  adapter lock   %s, %d waiting; %,d grants%n",
-        l.holder() == null || l.holder().isEmpty() ? "free" : "held by " + l.holder(), l.waiting(), l.grants()));
+        l.holder() == null || l.holder().isEmpty() ? "free" : "held by " + holder(l.holder()), l.waiting(), l.grants()));
+  }
+
+  /** A holder's actor path without the node and sharding prefix: {@code small-0021/device/enabler-0-1/tx-2 request 91}. */
+  static String holder(String path) {
+    return path.replaceFirst("^.*/sharding/device/[^/]+/", "");
   }
 
   private static void device(StringBuilder out, Inspection.DeviceEntry d) {

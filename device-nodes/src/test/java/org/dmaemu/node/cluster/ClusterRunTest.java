@@ -5,6 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.dmaemu.node.inspect.InspectText;
+import org.dmaemu.node.inspect.Inspection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
@@ -202,6 +211,47 @@ class ClusterRunTest {
       String clientAddress = client.address().toString();
       assertTrue(rows.stream().noneMatch(row -> row.contains(clientAddress)), rows + " has no " + clientAddress);
     }
+  }
+
+  @Test
+  @DisplayName("dmaemu inspect: while a run goes, the shared domain's registers and lock, and devices with their transactions, from any node")
+  void inspectWhileRunning(@TempDir Path tmp) throws Exception {
+    // Longer than the other runs (300 requests a device), so that there is a run to look at.
+    Path file = Files.writeString(tmp.resolve("longer.conf"), SCENARIO, StandardCharsets.UTF_8);
+    ScenarioLoader.Loaded longer = ScenarioLoader.load(file, Map.of("run.requests", "300"));
+    assertTrue(longer.isValid(), longer.problems().toString());
+    CompletableFuture<ScenarioRun.Result> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return ClusterRun.run(cluster.node(0), longer.scenario(), tmp.resolve("run"), 3, ScenarioRun.Progress.NONE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    ActorTestKit kit = ActorTestKit.create(cluster.node(2));
+    TestProbe<Inspection> probe = kit.createTestProbe();
+    ActorRef<RunCoordinator.Command> coordinator = ClusterServices.start(cluster.node(2)).coordinator();
+    Inspection seen = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+      coordinator.tell(new RunCoordinator.InspectRun(List.of("nic-0001", "disk-0012"), 0, probe.getRef()));
+      Inspection i = probe.receiveMessage(Duration.ofSeconds(10));
+      assertFalse(i.run().isEmpty(), "a run is going");
+      assertEquals(2, i.devices().size(), i.toString());
+      return i;
+    });
+    assertEquals(3, seen.nodes().size());
+    assertEquals(1, seen.adapters().size());
+    assertEquals("iommu", seen.adapters().get(0).registers().adapterId());
+    assertEquals(64, seen.adapters().get(0).registers().total());
+    assertEquals(List.of("disk-0012", "nic-0001"), seen.devices().stream().map(d -> d.device().device().deviceId()).toList());
+    for (Inspection.DeviceEntry d : seen.devices()) {
+      assertEquals(2, d.device().transactions().size(), "two transactions each: " + d);
+      assertTrue(seen.nodes().contains(d.node()), d.node());
+    }
+    assertTrue(InspectText.render(seen).contains("ADAPTER iommu"));
+    ScenarioRun.Result done = running.get(120, TimeUnit.SECONDS);
+    assertEquals(List.of(), done.failedChecks());
+    // After the run: nothing to see.
+    coordinator.tell(new RunCoordinator.InspectRun(List.of(), 5, probe.getRef()));
+    assertTrue(probe.receiveMessage().run().isEmpty());
   }
 
   private static long submitted(ScenarioRun.Result r) {

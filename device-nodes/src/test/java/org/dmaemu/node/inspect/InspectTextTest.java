@@ -1,5 +1,6 @@
 package org.dmaemu.node.inspect;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -52,5 +53,13 @@ class InspectTextTest {
     assertTrue(text.contains("tx-1   TRANSFER          read 65,536 B (16,384 moved), holds 16 map registers"), text);
     assertTrue(text.contains("tx-2   TRANSFER          write 4,096 B (0 moved), waiting for map registers"), text);
     assertTrue(text.contains("tx-3   RELEASED"), text);
+  }
+
+  @Test
+  @DisplayName("a lock holder on another node is named by its device path, without node and shard")
+  void holderPath() {
+    assertEquals("small-0021/device/enabler-0-1/tx-2 request 91", InspectText.holder(
+        "akka://dmaemu@127.0.0.1:26522/system/sharding/device/693/small-0021/device/enabler-0-1/tx-2 request 91"));
+    assertEquals("akka://dmaemu/user/pnp/dev-1/enabler-0/tx-1", InspectText.holder("akka://dmaemu/user/pnp/dev-1/enabler-0/tx-1"));
   }
 }
