@@ -79,7 +79,8 @@ public final class ClusterRun {
     ClusterServices services = ClusterServices.start(system);
     ScenarioRun.begin(scenario, runDir);
     String runId = UUID.randomUUID().toString();
-    ActorRef<TraceWriter.Command> writer = traceWriter(system, scenario, runDir.resolve(ScenarioRun.TRACE), runId);
+    ActorRef<TraceWriter.Command> writer =
+        scenario.run().trace() ? traceWriter(system, scenario, runDir.resolve(ScenarioRun.TRACE), runId) : null;
     CompletableFuture<ClusterResult> future = new CompletableFuture<>();
     RunClient.Progress seen = new RunClient.Progress();
     system.systemActorOf(
@@ -91,7 +92,9 @@ public final class ClusterRun {
     try {
       result = await(future, seen, progress);
     } finally {
-      closeTrace(system, writer);
+      if (writer != null) {
+        closeTrace(system, writer);
+      }
     }
     progress.update(sumEnded(result), ScenarioRun.expectedRequests(scenario, (int) scenario.devices()));
 

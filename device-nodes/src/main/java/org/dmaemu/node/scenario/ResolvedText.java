@@ -49,6 +49,7 @@ final class ResolvedText {
     set("interval", Units.duration(r.interval()));
     set("callback-deadline", Units.duration(r.callbackDeadline()));
     set("output", ConfigUtil.quoteString(r.output().toString()));
+    set("trace", Boolean.toString(r.trace()));
     close();
 
     TopologySpec t = s.topology();

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param interval metrics interval
  * @param callbackDeadline modeled time after which an unanswered callback is a hang
  * @param output the directory that receives the run directory (relative paths: to the working directory)
+ * @param trace write {@code trace.json}; off for runs too large to trace (every callback is an event)
  */
 public record RunSpec(
     long seed,
@@ -24,4 +25,5 @@ public record RunSpec(
     double timeScale,
     Duration interval,
     Duration callbackDeadline,
-    Path output) {}
+    Path output,
+    boolean trace) {}

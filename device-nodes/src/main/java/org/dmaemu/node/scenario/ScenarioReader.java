@@ -36,7 +36,8 @@ final class ScenarioReader {
 
   static final List<String> ROOT = List.of("run", "topology", "workloads", "power");
   static final List<String> RUN = List.of(
-      "name", "seed", "requests", "duration", "warm-up", "time-scale", "interval", "callback-deadline", "output");
+      "name", "seed", "requests", "duration", "warm-up", "time-scale", "interval", "callback-deadline", "output",
+      "trace");
   static final List<String> TOPOLOGY =
       List.of("page-size", "map-register-limit", "verifier", "adapter-domains", "buses", "groups");
   static final List<String> VERIFIER = List.of("on-violation");
@@ -169,8 +170,9 @@ final class ScenarioReader {
         s.problem("output", "is not a path on this system");
       }
     }
+    boolean trace = s.bool("trace", true);
     s.rejectUnknownKeys();
-    return new Run(name, new RunSpec(seed, requests, duration, warmUp, timeScale, interval, deadline, output));
+    return new Run(name, new RunSpec(seed, requests, duration, warmUp, timeScale, interval, deadline, output, trace));
   }
 
   // ---- topology

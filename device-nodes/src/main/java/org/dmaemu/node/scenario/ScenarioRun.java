@@ -68,7 +68,7 @@ public final class ScenarioRun {
             .withSeed(scenario.run().seed())
             .withDevices(workload.devices())
             .withCycles(scenario.power().cycles())
-            .withTrace(runDir.resolve(TRACE))
+            .withTrace(scenario.run().trace() ? runDir.resolve(TRACE) : null)
             .withTimeScale(scenario.run().timeScale());
     RunHandle handle = PowerCycleRun.start(options, workload, config);
     ActorSystem<?> system = handle.system();

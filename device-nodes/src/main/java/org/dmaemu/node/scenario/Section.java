@@ -205,6 +205,29 @@ final class Section {
 
   // ---- scalars
 
+  /** {@code true} or {@code false} (HOCON also reads {@code on}/{@code off} and {@code yes}/{@code no} as these). */
+  boolean bool(String key, boolean dflt) {
+    ConfigValue v = object.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v.valueType() == ConfigValueType.BOOLEAN) {
+      return (Boolean) v.unwrapped();
+    }
+    if (v.valueType() == ConfigValueType.STRING) {
+      switch (((String) v.unwrapped()).toLowerCase(java.util.Locale.ROOT)) {
+        case "true": case "on": case "yes":
+          return true;
+        case "false": case "off": case "no":
+          return false;
+        default:
+          break;
+      }
+    }
+    problem(key, "must be true or false");
+    return dflt;
+  }
+
   /** A whole number in [min, max]; {@code dflt == null}: required. */
   long whole(String key, Long dflt, long min, long max, String missing) {
     ConfigValue v = object.get(key);

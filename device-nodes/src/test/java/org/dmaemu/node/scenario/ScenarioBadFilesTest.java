@@ -87,7 +87,8 @@ class ScenarioBadFilesTest {
         bad("unresolved-substitution.conf", 3, "", "could not resolve substitution to a value: ${run.base-seed}"),
         bad("maximum-length-4gib.conf", 5, "topology.groups.nic.enabler.maximum-length",
             "must be below 4 GiB: KMDF keeps MaximumLength as a 32-bit value"),
-        bad("too-many-devices.conf", 2, "topology.groups", "the groups have 1,200,000 devices in all; at most 1,000,000"));
+        bad("too-many-devices.conf", 2, "topology.groups", "the groups have 1,200,000 devices in all; at most 1,000,000"),
+        bad("trace-not-a-boolean.conf", 3, "run.trace", "must be true or false"));
   }
 
   private static Arguments bad(String file, int line, String path, String fragment) {

@@ -53,7 +53,7 @@ class ScenarioLoaderTest {
     Scenario expected = new Scenario(
         "minimal",
         dir.resolve("minimal.conf"),
-        new RunSpec(1, 100, null, Duration.ZERO, 1.0, Duration.ofMillis(100), Duration.ofSeconds(1), Path.of("runs")),
+        new RunSpec(1, 100, null, Duration.ZERO, 1.0, Duration.ofMillis(100), Duration.ofSeconds(1), Path.of("runs"), true),
         new TopologySpec(4096, 256, OnViolation.CRASH_DEVICE, List.of(), List.of()),
         List.of(new GroupSpec("nic", 8, DmaIoDriver.Mode.PACKET, 1, 0, 0, 1, null, null, "fifo", "fifo", 1, 33,
             DmaEnablerConfig.init(DmaProfile.PACKET64, 64 * 1024).withAllCallbacks(),
@@ -68,7 +68,7 @@ class ScenarioLoaderTest {
     Scenario s = valid("full.conf", """
         run {
           name = "full-run", seed = -42, requests = 150, duration = 2s, warm-up = 100ms
-          time-scale = 0.25, interval = 50ms, callback-deadline = 3s, output = "out/runs"
+          time-scale = 0.25, interval = 50ms, callback-deadline = 3s, output = "out/runs", trace = off
         }
         topology {
           page-size = 16 KiB
@@ -108,7 +108,7 @@ class ScenarioLoaderTest {
         """);
     assertEquals("full-run", s.name());
     assertEquals(new RunSpec(-42, 150, Duration.ofSeconds(2), Duration.ofMillis(100), 0.25, Duration.ofMillis(50),
-        Duration.ofSeconds(3), Path.of("out/runs")), s.run());
+        Duration.ofSeconds(3), Path.of("out/runs"), false), s.run());
     assertEquals(new TopologySpec(16384, 64, OnViolation.RECORD,
         List.of(new AdapterDomainSpec("iommu", 512, "weighted-fair", "round-robin")),
         List.of(new BusSpec("pcie", 4000.0, Duration.ofNanos(50), "lottery"))), s.topology());
