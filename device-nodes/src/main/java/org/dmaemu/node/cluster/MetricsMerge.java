@@ -71,16 +71,18 @@ public final class MetricsMerge {
   /**
    * The run's intervals from every node's, by index: interval {@code i} of the run adds up interval
    * {@code i} of every node that has one; it spans from the earliest start to the latest end among them.
-   * Indexes no node has are left out.
+   * Indexes no node has are left out, and the result is numbered from 0. Each merged interval is
+   * encoded again before the next is decoded: a long run of many groups has tens of thousands of
+   * interval histograms, too many to hold decoded at once.
    */
-  public static List<ScenarioMetrics.Interval> intervals(List<List<MetricsData.Interval>> nodes) {
+  public static List<MetricsData.Interval> intervals(List<List<MetricsData.Interval>> nodes) {
     TreeMap<Integer, List<MetricsData.Interval>> byIndex = new TreeMap<>();
     for (List<MetricsData.Interval> node : nodes) {
       for (MetricsData.Interval i : node) {
         byIndex.computeIfAbsent(i.index(), k -> new ArrayList<>()).add(i);
       }
     }
-    List<ScenarioMetrics.Interval> out = new ArrayList<>(byIndex.size());
+    List<MetricsData.Interval> out = new ArrayList<>(byIndex.size());
     for (List<MetricsData.Interval> same : byIndex.values()) {
       long start = Long.MAX_VALUE;
       long end = Long.MIN_VALUE;
@@ -93,7 +95,7 @@ public final class MetricsMerge {
         groups.add(d.groups());
         arbiters.add(d.arbiters());
       }
-      out.add(new ScenarioMetrics.Interval(start, end, groups(groups), arbiters(arbiters)));
+      out.add(MetricsData.Interval.of(out.size(), new ScenarioMetrics.Interval(start, end, groups(groups), arbiters(arbiters))));
     }
     return out;
   }

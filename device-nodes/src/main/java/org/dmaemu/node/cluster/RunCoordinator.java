@@ -544,11 +544,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
           count(t, ScenarioMetrics.Metric.ADAPTER_LOCK_WAIT), count(t, ScenarioMetrics.Metric.MAP_REGISTER_WAIT),
           count(t, ScenarioMetrics.Metric.BUS_WAIT)));
     }
-    List<MetricsData.Interval> merged = new ArrayList<>();
-    List<ScenarioMetrics.Interval> mergedIntervals = MetricsMerge.intervals(intervals);
-    for (int i = 0; i < mergedIntervals.size(); i++) {
-      merged.add(MetricsData.Interval.of(i, mergedIntervals.get(i)));
-    }
+    List<MetricsData.Interval> merged = MetricsMerge.intervals(intervals);
     RunSummary summary = run.tally.summary(
         run.scenario.run().seed(), run.scenario.power().cycles(), false, Duration.ofNanos(run.tallyWallNanos),
         RunMetrics.summarize(requests));

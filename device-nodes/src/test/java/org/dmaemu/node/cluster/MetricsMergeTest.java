@@ -177,7 +177,8 @@ class MetricsMergeTest {
   @DisplayName("three nodes' intervals merge by number into one node's intervals")
   void intervalsMerge() {
     Recorded r = record(7);
-    List<ScenarioMetrics.Interval> merged = MetricsMerge.intervals(r.nodeIntervals);
+    List<ScenarioMetrics.Interval> merged =
+        MetricsMerge.intervals(r.nodeIntervals).stream().map(MetricsData.Interval::decoded).toList();
     assertEquals(r.combinedIntervals.size(), merged.size());
     for (int i = 0; i < merged.size(); i++) {
       ScenarioMetrics.Interval e = r.combinedIntervals.get(i);
