@@ -53,6 +53,15 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true)
 public final class ClusterCommand implements Callable<Integer> {
 
+  /**
+   * All the nodes share one machine: a heartbeat that comes late means a starved CPU, not a lost
+   * node, so the failure detector tolerates longer pauses than Akka's 3 s before the split brain
+   * resolver would down a node of a busy run.
+   */
+  static final String HEARTBEAT_PAUSE = "akka.cluster.failure-detector.acceptable-heartbeat-pause";
+
+  static final String SAME_HOST_HEARTBEAT_PAUSE = "15s";
+
   /** How long a child node has to leave the cluster after SIGTERM before it is killed. */
   private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(20);
 
@@ -106,7 +115,9 @@ public final class ClusterCommand implements Callable<Integer> {
     }
     String seed = NodeConfig.DEFAULT_HOST + ":" + ports.get(0);
     NodeConfig self = NodeConfig.from(settings(ports.get(0), seed), Map.of());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME, self.resolve(ConfigFactory.load(), false));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeConfig.SYSTEM_NAME,
+        ConfigFactory.parseString(HEARTBEAT_PAUSE + " = " + SAME_HOST_HEARTBEAT_PAUSE)
+            .withFallback(self.resolve(ConfigFactory.load(), false)));
     List<Process> children = new ArrayList<>();
     Thread killChildren = new Thread(() -> children.forEach(Process::destroyForcibly), "dmaemu-cluster-children");
     Runtime.getRuntime().addShutdownHook(killChildren);
@@ -161,7 +172,8 @@ public final class ClusterCommand implements Callable<Integer> {
     String java = ProcessHandle.current().info().command().orElse(
         Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> command = List.of(
-        java, "-Xmx" + nodeHeap, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
+        java, "-Xmx" + nodeHeap, "-D" + HEARTBEAT_PAUSE + "=" + SAME_HOST_HEARTBEAT_PAUSE,
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
         "--host", NodeConfig.DEFAULT_HOST, "--port", Integer.toString(port), "--seed-nodes", seed,
         "--join-timeout", "60s");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
