@@ -73,11 +73,13 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   /** Asks which transactions the enabler has (inspection). */
   public record ListTransactions(ActorRef<TransactionList> replyTo) implements Command {}
 
-  /** The enabler's live transactions, in creation order. */
-  public record TransactionList(int enablerIndex, List<ActorRef<TransactionMessage>> transactions)
+  /** The enabler's live transactions, in creation order, and the adapters it has (one, two for duplex, none yet). */
+  public record TransactionList(
+      int enablerIndex, List<ActorRef<TransactionMessage>> transactions, List<AdapterArbiters> adapters)
       implements CborSerializable {
     public TransactionList {
       transactions = List.copyOf(transactions);
+      adapters = List.copyOf(adapters);
     }
   }
 
@@ -299,7 +301,14 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   }
 
   private Behavior<EnablerMessage> onListTransactions(ListTransactions list) {
-    list.replyTo().tell(new TransactionList(info.handle().index(), children));
+    List<AdapterArbiters> adapters = new java.util.ArrayList<>(2);
+    if (readAdapter != null) {
+      adapters.add(readAdapter);
+    }
+    if (writeAdapter != null && writeAdapter != readAdapter) {
+      adapters.add(writeAdapter);
+    }
+    list.replyTo().tell(new TransactionList(info.handle().index(), children, adapters));
     return this;
   }
 

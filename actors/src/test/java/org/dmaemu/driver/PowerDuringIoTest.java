@@ -213,6 +213,10 @@ class PowerDuringIoTest {
       assertEquals(3, i.transactions().stream().filter(t -> t.state() == TransactionState.TRANSFER).count(), i.toString());
       assertTrue(i.transactions().stream().anyMatch(t -> t.registersHeld() > 0 && t.length() == 65536), i.toString());
       assertTrue(i.transactions().stream().anyMatch(t -> !t.waitingFor().isEmpty()), i.toString());
+      // §4.1: the enabler's one adapter, its 17 registers, 16 of them held by the transfer.
+      assertEquals(1, i.adapters().size(), i.toString());
+      assertEquals(17, i.adapters().get(0).registers().total());
+      assertEquals(16, i.adapters().get(0).registers().held());
       return null;
     });
     assertEquals(DeviceState.SURPRISE_REMOVED, s.request(PnpCommand.SurpriseRemoveDevice::new).state());

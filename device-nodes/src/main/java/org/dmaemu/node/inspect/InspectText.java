@@ -1,6 +1,7 @@
 package org.dmaemu.node.inspect;
 
 import java.util.Locale;
+import org.dmaemu.protocol.arbitration.AdapterInspection;
 import org.dmaemu.protocol.arbitration.AdapterLockSnapshot;
 import org.dmaemu.protocol.arbitration.MapRegisterSnapshot;
 import org.dmaemu.protocol.device.DeviceSnapshot;
@@ -30,24 +31,29 @@ public final class InspectText {
     for (Inspection.AdapterEntry a : in.adapters()) {
       adapter(out, a);
     }
+    java.util.Set<String> shared = new java.util.HashSet<>();
+    in.adapters().forEach(a -> shared.add(a.registers().adapterId()));
     for (Inspection.DeviceEntry d : in.devices()) {
-      device(out, d);
+      device(out, d, shared);
     }
     return out.toString();
   }
 
   private static void adapter(StringBuilder out, Inspection.AdapterEntry a) {
-    MapRegisterSnapshot r = a.registers();
-    AdapterLockSnapshot l = a.lock();
-    out.append('\n').append("ADAPTER ").append(r.adapterId()).append("  on ").append(a.node()).append('\n');
-    out.append(String.format(Locale.ROOT,
-        "  map registers  %d total, %d free, %d held (%d reserved), %d waiting; %,d grants%n",
+    out.append('\n').append("ADAPTER ").append(a.registers().adapterId()).append("  on ").append(a.node()).append('\n');
+    adapterState(out, "  ", a.registers(), a.lock());
+  }
+
+  /** Map registers and lock, as {@code !dma} lists an adapter. */
+  private static void adapterState(StringBuilder out, String indent, MapRegisterSnapshot r, AdapterLockSnapshot l) {
+    out.append(indent).append(String.format(Locale.ROOT,
+        "map registers  %d total, %d free, %d held (%d reserved), %d waiting; %,d grants%n",
         r.total(), r.free(), r.held(), r.reserved(), r.waiting(), r.grants()));
     if (r.leakedRegisters() > 0 || r.doubleFrees() > 0) {
-      out.append(String.format(Locale.ROOT, "                 %d leaked by dead holders, %d double frees%n",
+      out.append(indent).append(String.format(Locale.ROOT, "               %d leaked by dead holders, %d double frees%n",
           r.leakedRegisters(), r.doubleFrees()));
     }
-    out.append(String.format(Locale.ROOT, "  adapter lock   %s, %d waiting; %,d grants%n",
+    out.append(indent).append(String.format(Locale.ROOT, "adapter lock   %s, %d waiting; %,d grants%n",
         l.holder() == null || l.holder().isEmpty() ? "free" : "held by " + holder(l.holder()), l.waiting(), l.grants()));
   }
 
@@ -56,7 +62,7 @@ public final class InspectText {
     return path.replaceFirst("^.*/sharding/device/[^/]+/", "");
   }
 
-  private static void device(StringBuilder out, Inspection.DeviceEntry d) {
+  private static void device(StringBuilder out, Inspection.DeviceEntry d, java.util.Set<String> shared) {
     DeviceSnapshot s = d.device().device();
     out.append('\n').append("DEVICE ").append(s.deviceId()).append("  on ").append(d.node()).append('\n');
     out.append("  ").append(s.state()).append(", ").append(s.powerState().wdfName())
@@ -76,6 +82,12 @@ public final class InspectText {
         if (t.enabler() == e.handle().index()) {
           transaction(out, t);
         }
+      }
+    }
+    for (AdapterInspection a : d.device().adapters()) {
+      if (!shared.contains(a.registers().adapterId())) {
+        out.append("  adapter ").append(a.registers().adapterId()).append('\n');
+        adapterState(out, "    ", a.registers(), a.lock());
       }
     }
     if (!d.device().complete()) {

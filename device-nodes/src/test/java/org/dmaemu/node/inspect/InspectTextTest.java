@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.dmaemu.protocol.arbitration.AdapterInspection;
 import org.dmaemu.protocol.arbitration.AdapterLockSnapshot;
 import org.dmaemu.protocol.arbitration.MapRegisterSnapshot;
 import org.dmaemu.protocol.device.DeviceInspection;
@@ -41,7 +42,11 @@ class InspectTextTest {
         List.of(new Inspection.AdapterEntry("node-b",
             new MapRegisterSnapshot("iommu", 64, 12, 52, 8, 3, 1234, 0, 0),
             new AdapterLockSnapshot("iommu", "disk-0001/enabler-0/tx-1", 5, 3001, 0))),
-        List.of(new Inspection.DeviceEntry("node-a", new DeviceInspection(device, txs, true))), 2);
+        List.of(new Inspection.DeviceEntry("node-a", new DeviceInspection(device, txs, List.of(
+            new AdapterInspection(new MapRegisterSnapshot("iommu", 64, 12, 52, 8, 3, 1234, 0, 0),
+                new AdapterLockSnapshot("iommu", "x", 5, 3001, 0)),
+            new AdapterInspection(new MapRegisterSnapshot("disk-0001/enabler-0", 17, 1, 16, 0, 2, 40, 0, 0),
+                new AdapterLockSnapshot("disk-0001/enabler-0", "", 0, 41, 0))), true))), 2);
 
     String text = InspectText.render(in);
     assertTrue(text.startsWith("run power-during-io · 3 nodes · 1 shared adapter · 1 device (2 more did not answer)"), text);
@@ -53,6 +58,10 @@ class InspectTextTest {
     assertTrue(text.contains("tx-1   TRANSFER          read 65,536 B (16,384 moved), holds 16 map registers"), text);
     assertTrue(text.contains("tx-2   TRANSFER          write 4,096 B (0 moved), waiting for map registers"), text);
     assertTrue(text.contains("tx-3   RELEASED"), text);
+    // The device's own adapter is listed under it; the shared one only once, above.
+    assertTrue(text.contains("  adapter disk-0001/enabler-0\n    map registers  17 total, 1 free, 16 held (0 reserved), 2 waiting; 40 grants\n"
+        + "    adapter lock   free, 0 waiting; 41 grants\n"), text);
+    assertEquals(text.indexOf("64 total"), text.lastIndexOf("64 total"), text);
   }
 
   @Test
