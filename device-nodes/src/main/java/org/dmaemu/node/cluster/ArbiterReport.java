@@ -6,7 +6,7 @@ import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.hardware.BusMessage;
 
-/** What an arbiter entity ({@link AdapterEntity}, {@link BusEntity}) answers the run's coordinator. */
+/** What an arbiter entity ({@link ArbiterEntity}) answers the run's coordinator. */
 public sealed interface ArbiterReport extends CborSerializable {
 
   String runId();

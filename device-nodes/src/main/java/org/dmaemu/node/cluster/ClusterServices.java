@@ -22,8 +22,7 @@ public final class ClusterServices implements Extension {
 
   private ClusterServices(ActorSystem<?> system) {
     DeviceEntity.init(system);
-    AdapterEntity.init(system);
-    BusEntity.init(system);
+    ArbiterEntity.init(system);
     // A node without the hosting role (a client that only submits runs) has no part in a run.
     runner = Hosting.hosts(system) ? system.systemActorOf(NodeRunner.create(), "dmaemu-node-runner", Props.empty()) : null;
     coordinator = ClusterSingleton.get(system).init(

@@ -368,10 +368,10 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       return wire();
     }
     for (AdapterDomainSpec d : run.scenario.topology().adapterDomains()) {
-      sharding.entityRefFor(AdapterEntity.TYPE_KEY, d.name()).tell(new AdapterEntity.Start(run.id(), arbiterAdapter));
+      sharding.entityRefFor(ArbiterEntity.Kind.ADAPTER_DOMAIN.typeKey, d.name()).tell(new ArbiterEntity.Start(run.id(), arbiterAdapter));
     }
     for (BusSpec b : run.scenario.topology().buses()) {
-      sharding.entityRefFor(BusEntity.TYPE_KEY, b.name()).tell(new BusEntity.Start(run.id(), arbiterAdapter));
+      sharding.entityRefFor(ArbiterEntity.Kind.BUS.typeKey, b.name()).tell(new ArbiterEntity.Start(run.id(), arbiterAdapter));
     }
     return this;
   }
@@ -496,10 +496,10 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private void tellArbitersToStop() {
     for (AdapterDomainSpec d : run.scenario.topology().adapterDomains()) {
-      sharding.entityRefFor(AdapterEntity.TYPE_KEY, d.name()).tell(new AdapterEntity.Stop(run.id(), arbiterAdapter));
+      sharding.entityRefFor(ArbiterEntity.Kind.ADAPTER_DOMAIN.typeKey, d.name()).tell(new ArbiterEntity.Stop(run.id(), arbiterAdapter));
     }
     for (BusSpec b : run.scenario.topology().buses()) {
-      sharding.entityRefFor(BusEntity.TYPE_KEY, b.name()).tell(new BusEntity.Stop(run.id(), arbiterAdapter));
+      sharding.entityRefFor(ArbiterEntity.Kind.BUS.typeKey, b.name()).tell(new ArbiterEntity.Stop(run.id(), arbiterAdapter));
     }
   }
 
