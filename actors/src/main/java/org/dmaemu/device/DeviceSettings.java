@@ -1,6 +1,8 @@
 package org.dmaemu.device;
 
 import java.time.Duration;
+import org.dmaemu.fault.FaultPlan;
+import org.dmaemu.fault.MessageGate;
 import java.util.EnumSet;
 import java.util.Set;
 import org.dmaemu.arbitration.AdapterDomain;
@@ -23,6 +25,7 @@ import org.dmaemu.verifier.VerifierSettings;
  * @param hardware the device's DMA engine, or {@code null} for a device without one (power only)
  * @param arbitration the device's group, priority and weight, its adapters' policies, and the
  *     shared adapter domain if it uses one
+ * @param faults the run's fault plan; each of the device's actors takes its own gate from it
  */
 public record DeviceSettings(
     PlatformSettings platform,
@@ -32,9 +35,25 @@ public record DeviceSettings(
     Duration callbackDeadline,
     VerifierSettings verifier,
     HardwareSettings hardware,
-    ArbitrationSettings arbitration) {
+    ArbitrationSettings arbitration,
+    FaultPlan faults) {
+
+  /** A device without faults. */
+  public DeviceSettings(
+      PlatformSettings platform,
+      int kmdfMinorVersion,
+      int interruptCount,
+      Set<CallbackKind> registeredCallbacks,
+      Duration callbackDeadline,
+      VerifierSettings verifier,
+      HardwareSettings hardware,
+      ArbitrationSettings arbitration) {
+    this(platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware, arbitration,
+        FaultPlan.NONE);
+  }
 
   public DeviceSettings {
+    faults = faults == null ? FaultPlan.NONE : faults;
     if (interruptCount < 0) {
       throw new IllegalArgumentException("interrupt count must not be negative");
     }
@@ -70,27 +89,38 @@ public record DeviceSettings(
 
   public DeviceSettings withInterruptCount(int count) {
     return new DeviceSettings(
-        platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline, verifier, hardware, arbitration);
+        platform, kmdfMinorVersion, count, registeredCallbacks, callbackDeadline, verifier, hardware, arbitration, faults);
   }
 
   public DeviceSettings withCallbackDeadline(Duration deadline) {
     return new DeviceSettings(
-        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline, verifier, hardware, arbitration);
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, deadline, verifier, hardware, arbitration, faults);
   }
 
   public DeviceSettings withVerifier(VerifierSettings v) {
     return new DeviceSettings(
-        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, v, hardware, arbitration);
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, v, hardware, arbitration, faults);
   }
 
   public DeviceSettings withHardware(HardwareSettings h) {
     return new DeviceSettings(
-        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, h, arbitration);
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, h, arbitration, faults);
   }
 
   public DeviceSettings withArbitration(ArbitrationSettings a) {
     return new DeviceSettings(
-        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware, a);
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware, a, faults);
+  }
+
+  public DeviceSettings withFaults(FaultPlan plan) {
+    return new DeviceSettings(
+        platform, kmdfMinorVersion, interruptCount, registeredCallbacks, callbackDeadline, verifier, hardware, arbitration,
+        plan);
+  }
+
+  /** The message gate of this device's actor {@code actorKey}. */
+  public MessageGate gate(String deviceId, String actorKey) {
+    return faults.gate(deviceId, arbitration.group(), actorKey);
   }
 
   /**

@@ -1,6 +1,8 @@
 package org.dmaemu.driver;
 
 import java.time.Duration;
+import org.dmaemu.fault.Fault;
+import org.dmaemu.fault.Window;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.protocol.driver.DriverCallback;
@@ -14,9 +16,18 @@ import org.dmaemu.protocol.driver.DriverCallback;
  * @param probability chance in [0, 1] that the rule applies to one invocation
  * @param status the failure status for {@link Action#FAIL}
  * @param delay modeled think time before the answer (FAIL and DELAY)
+ * @param faultId the fault of a plan this rule carries out, {@code null} for a driver's own rule
+ * @param window when the rule applies, in modeled time since the run's start
  */
 public record CallbackRule(
-    CallbackKind kind, int index, double probability, Action action, NtStatus status, Duration delay) {
+    CallbackKind kind,
+    int index,
+    double probability,
+    Action action,
+    NtStatus status,
+    Duration delay,
+    String faultId,
+    Window window) {
 
   /** What the driver does when the rule applies. */
   public enum Action {
@@ -33,9 +44,21 @@ public record CallbackRule(
       throw new IllegalArgumentException("a FAIL rule needs a failure status, got " + status);
     }
     delay = delay == null ? Duration.ZERO : delay;
+    window = window == null ? Window.ALWAYS : window;
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative");
     }
+  }
+
+  /** A driver's own rule, at any time. */
+  public CallbackRule(CallbackKind kind, int index, double probability, Action action, NtStatus status, Duration delay) {
+    this(kind, index, probability, action, status, delay, null, Window.ALWAYS);
+  }
+
+  /** The rule that carries out a callback fault of a plan. */
+  public static CallbackRule fault(Fault.CallbackFault f) {
+    return new CallbackRule(
+        f.callback(), -1, f.probability(), f.hang() ? Action.HANG : Action.FAIL, f.status(), Duration.ZERO, f.id(), f.window());
   }
 
   public static CallbackRule fail(CallbackKind kind, NtStatus status, double probability) {
@@ -55,8 +78,8 @@ public record CallbackRule(
     return new CallbackRule(kind, -1, probability, Action.HANG, null, Duration.ZERO);
   }
 
-  boolean matches(DriverCallback callback) {
-    if (kind != callback.kind()) {
+  boolean matches(DriverCallback callback, long nowMicros) {
+    if (kind != callback.kind() || !window.contains(nowMicros)) {
       return false;
     }
     int target = callback.enablerIndex() >= 0 ? callback.enablerIndex() : callback.interruptIndex();

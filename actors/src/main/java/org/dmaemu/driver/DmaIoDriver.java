@@ -209,7 +209,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     this.driverContext = driverContext;
     this.observer = observer;
     this.clock = NodeClock.get(context.getSystem());
-    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock);
+    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer);
     this.setup = new DmaObjectsSetup(driverContext, context.getSelf(), rules);
     this.timers = timers;
     this.workload = settings.workload();

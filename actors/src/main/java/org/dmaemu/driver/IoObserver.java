@@ -1,5 +1,6 @@
 package org.dmaemu.driver;
 
+import org.dmaemu.fault.FaultObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.enabler.DmaDirection;
 
@@ -12,9 +13,12 @@ import org.dmaemu.protocol.enabler.DmaDirection;
  * #requestCompleted}): completed (a success status), cancelled ({@code STATUS_CANCELLED}: still
  * queued when the device went away) or failed (any other status).
  */
-public interface IoObserver {
+public interface IoObserver extends FaultObserver {
 
   IoObserver NONE = end -> {};
+
+  @Override
+  default void faultInjected(String faultId, String deviceId, String what, long atMicros) {}
 
   /** A request ended. */
   void requestCompleted(RequestEnd end);

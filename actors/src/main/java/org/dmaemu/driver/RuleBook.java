@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.dmaemu.fault.FaultObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
@@ -26,6 +27,8 @@ public final class RuleBook {
   private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
 
   private final List<CallbackRule> rules;
+  private final FaultObserver faults;
+  private final String deviceId;
   private final TimerScheduler<DriverMessage> timers;
   private final NodeClock clock;
   private final SplittableRandom random;
@@ -33,7 +36,20 @@ public final class RuleBook {
 
   public RuleBook(
       List<CallbackRule> rules, long runSeed, DriverContext context, TimerScheduler<DriverMessage> timers, NodeClock clock) {
+    this(rules, runSeed, context, timers, clock, FaultObserver.NONE);
+  }
+
+  /** A rule book that reports each rule carrying out a fault of a plan to {@code faults}. */
+  public RuleBook(
+      List<CallbackRule> rules,
+      long runSeed,
+      DriverContext context,
+      TimerScheduler<DriverMessage> timers,
+      NodeClock clock,
+      FaultObserver faults) {
     this.rules = rules;
+    this.faults = faults;
+    this.deviceId = context.deviceId();
     this.timers = timers;
     this.clock = clock;
     this.random = new SplittableRandom(Seeds.derive(runSeed, context.deviceId(), DRIVER_STREAM + context.requestOrdinal()));
@@ -46,8 +62,9 @@ public final class RuleBook {
 
   /** The rule that applies to this invocation of {@code callback}, or {@code null} for plain success. */
   public CallbackRule applicable(DriverCallback callback) {
+    long now = clock.nowMicros();
     for (CallbackRule rule : rules) {
-      if (rule.matches(callback) && (rule.probability() >= 1.0 || random.nextDouble() < rule.probability())) {
+      if (rule.matches(callback, now) && (rule.probability() >= 1.0 || random.nextDouble() < rule.probability())) {
         return rule;
       }
     }
@@ -64,6 +81,10 @@ public final class RuleBook {
     if (rule == null) {
       callback.replyTo().tell(CallbackReturn.SUCCESS);
       return NtStatus.STATUS_SUCCESS;
+    }
+    if (rule.faultId() != null) {
+      faults.faultInjected(rule.faultId(), deviceId, callback.kind().kmdfName() + " "
+          + (rule.action() == CallbackRule.Action.HANG ? "hang" : rule.status().name()), clock.nowMicros());
     }
     if (rule.action() == CallbackRule.Action.HANG) {
       return null;

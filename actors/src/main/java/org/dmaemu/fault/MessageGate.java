@@ -1,0 +1,58 @@
+package org.dmaemu.fault;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.dmaemu.time.Seeds;
+
+/**
+ * The message faults that act on one actor of one device. A gate belongs to one actor and draws
+ * from its own stream, derived from (run seed, device id, the actor's key), so that a seed gives
+ * the same decisions whatever the interleaving of the device's actors.
+ */
+public final class MessageGate {
+
+  public static final MessageGate NONE = new MessageGate(List.of(), new SplittableRandom(0));
+
+  private final List<Fault.MessageFault> faults;
+  private final SplittableRandom random;
+
+  MessageGate(List<Fault.MessageFault> faults, SplittableRandom random) {
+    this.faults = faults;
+    this.random = random;
+  }
+
+  static MessageGate of(List<Fault.MessageFault> faults, long runSeed, String deviceId, String actorKey) {
+    if (faults.isEmpty()) {
+      return NONE;
+    }
+    return new MessageGate(List.copyOf(faults), new SplittableRandom(Seeds.derive(runSeed, deviceId + "/" + actorKey, GATE_STREAM)));
+  }
+
+  /** Whether any fault can act on {@code path} at all (callers skip bookkeeping otherwise). */
+  public boolean covers(MessagePath path) {
+    for (Fault.MessageFault f : faults) {
+      if (f.path() == path) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The fault that acts on one message on {@code path} at modeled {@code nowMicros}, or {@code
+   * null} to deliver it as usual. The first fault of the plan whose window holds and whose draw
+   * hits acts; each active fault on the path draws once per message.
+   */
+  public Injection decide(MessagePath path, long nowMicros) {
+    for (Fault.MessageFault f : faults) {
+      if (f.path() == path && f.window().contains(nowMicros)
+          && (f.probability() >= 1.0 || random.nextDouble() < f.probability())) {
+        return new Injection(f.id(), path, f.action(), f.delay());
+      }
+    }
+    return null;
+  }
+
+  // "GATE"
+  private static final long GATE_STREAM = 0x47_41_54_45L;
+}
