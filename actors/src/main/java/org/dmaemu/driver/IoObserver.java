@@ -17,9 +17,6 @@ public interface IoObserver extends FaultObserver {
 
   IoObserver NONE = end -> {};
 
-  @Override
-  default void faultInjected(String faultId, String deviceId, String what, long atMicros) {}
-
   /** A request ended. */
   void requestCompleted(RequestEnd end);
 

@@ -6,11 +6,11 @@ package org.dmaemu.fault;
  */
 public interface FaultObserver {
 
-  FaultObserver NONE = (faultId, deviceId, what, atMicros) -> {};
+  FaultObserver NONE = new FaultObserver() {};
 
   /**
    * Fault {@code faultId} acted on device {@code deviceId} at modeled {@code atMicros}; {@code what}
    * says how ("interrupts drop", "EvtDmaEnablerSelfManagedIoStart STATUS_UNSUCCESSFUL").
    */
-  void faultInjected(String faultId, String deviceId, String what, long atMicros);
+  default void faultInjected(String faultId, String deviceId, String what, long atMicros) {}
 }

@@ -1,5 +1,7 @@
 package org.dmaemu.metrics;
 
+import org.dmaemu.fault.FaultObserver;
+
 /**
  * Where the framework objects and the platform report what contention researchers measure: how
  * long transactions waited for the adapter lock and map registers and DMA engines for the bus, map
@@ -11,7 +13,7 @@ package org.dmaemu.metrics;
  * the arbiter itself ({@code AdapterLock}, {@code MapRegisterPool}, {@code Bus}) on every grant,
  * release, enqueue and withdrawal, stamped with the node clock's modeled time.
  */
-public interface DmaObserver {
+public interface DmaObserver extends FaultObserver {
 
   DmaObserver NONE =
       new DmaObserver() {
