@@ -79,6 +79,13 @@ public final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one key of the file (repeatable).")
   private List<String> sets = new ArrayList<>();
 
+  @Option(
+      names = "--fault",
+      paramLabel = "FAULT",
+      description = "Scenario only: add one fault to the scenario's fault plan, e.g. --fault lost-interrupt:probability=0.01 "
+          + "(repeatable; syntax in docs/faults.md).")
+  private List<String> faults = new ArrayList<>();
+
   @Option(names = "--out", paramLabel = "DIR", description = "The run directory (default: run.output/NAME-TIMESTAMP).")
   private Path out;
 
@@ -103,7 +110,7 @@ public final class ClusterCommand implements Callable<Integer> {
     if (!nodeHeap.matches("[0-9]+[kKmMgG]?")) {
       throw bad("--node-heap must be a size such as 512m or 2g (got " + nodeHeap + ")");
     }
-    Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets));
+    Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets), faults);
     Path dir = out != null ? out : RunDirectories.fresh(loaded);
     PrintWriter err = spec.commandLine().getErr();
     List<Integer> ports;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import com.typesafe.config.ConfigFactory;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.scenario.Scenario;
 import org.dmaemu.node.scenario.ScenarioRun;
 import picocli.CommandLine;
@@ -73,6 +74,13 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "KEY=VALUE",
       description = "Scenario only: override one key of the file, e.g. --set run.seed=7 (repeatable).")
   private List<String> sets = new ArrayList<>();
+
+  @Option(
+      names = "--fault",
+      paramLabel = "FAULT",
+      description = "Scenario only: add one fault to the scenario's fault plan, e.g. --fault lost-interrupt:probability=0.01 "
+          + "(repeatable; syntax in docs/faults.md).")
+  private List<String> faults = new ArrayList<>();
 
   @Option(
       names = "--out",
@@ -149,8 +157,8 @@ public final class RunCommand implements Callable<Integer> {
     if (scenario != null) {
       return runScenario();
     }
-    if (!sets.isEmpty() || out != null || json || join != null) {
-      throw bad("--set, --out, --json and --join need a SCENARIO file");
+    if (!sets.isEmpty() || !faults.isEmpty() || out != null || json || join != null) {
+      throw bad("--set, --fault, --out, --json and --join need a SCENARIO file");
     }
     PowerCycleRun.Options options = options();
     RunHandle run;
@@ -202,7 +210,11 @@ public final class RunCommand implements Callable<Integer> {
     if (nodes < 1) {
       throw bad("--nodes must be at least 1 (got " + nodes + ")");
     }
-    Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets));
+    Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets), faults);
+    for (Fault.NodeFault f : loaded.faultPlan().ofType(Fault.NodeFault.class)) {
+      throw bad("fault " + f.id() + " (" + f.kind().planName() + ") needs the node processes of 'dmaemu cluster --nodes N'"
+          + (join == null ? ": this run has one JVM" : ": on a cluster you started, stop or kill the node yourself"));
+    }
     Path dir = out != null ? out : RunDirectories.fresh(loaded);
     PrintWriter err = spec.commandLine().getErr();
     ScenarioRun.Result result;

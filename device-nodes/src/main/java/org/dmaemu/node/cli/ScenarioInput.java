@@ -47,7 +47,12 @@ public final class ScenarioInput {
    * code 2.
    */
   public static Scenario load(CommandSpec spec, Path file, Map<String, String> overrides) {
-    ScenarioLoader.Loaded loaded = ScenarioLoader.load(file, overrides);
+    return load(spec, file, overrides, List.of());
+  }
+
+  /** The same, with {@code --fault} flags appended to the file's fault plan. */
+  public static Scenario load(CommandSpec spec, Path file, Map<String, String> overrides, List<String> faults) {
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(file, overrides, faults);
     List<Problem> problems = loaded.isValid() ? List.of() : loaded.problems();
     if (problems.isEmpty()) {
       return loaded.scenario();

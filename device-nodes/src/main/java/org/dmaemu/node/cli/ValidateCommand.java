@@ -41,9 +41,16 @@ public final class ValidateCommand implements Callable<Integer> {
       description = "Override one key of the file, e.g. --set topology.groups.nic.count=32 (repeatable).")
   private List<String> sets = new ArrayList<>();
 
+  @Option(
+      names = "--fault",
+      paramLabel = "FAULT",
+      description = "Scenario only: add one fault to the scenario's fault plan, e.g. --fault lost-interrupt:probability=0.01 "
+          + "(repeatable; syntax in docs/faults.md).")
+  private List<String> faults = new ArrayList<>();
+
   @Override
   public Integer call() {
-    Scenario scenario = ScenarioInput.load(spec, file, ScenarioInput.overrides(spec, sets));
+    Scenario scenario = ScenarioInput.load(spec, file, ScenarioInput.overrides(spec, sets), faults);
     spec.commandLine().getOut().println(file + ": valid — " + ScenarioInput.describe(scenario));
     return Main.OK;
   }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 import org.dmaemu.node.metrics.RunMetrics;
+import org.dmaemu.node.metrics.FaultTally;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.metrics.ScenarioMetrics.ArbiterWindow;
 import org.dmaemu.node.metrics.ScenarioMetrics.DeviceTotals;
@@ -64,7 +65,8 @@ public final class MetricsData {
       Map<String, Map<String, Long>> failuresByGroup,
       ScenarioMetrics.Wait longestWait,
       long leakReports,
-      long registersLeaked) {
+      long registersLeaked,
+      FaultTally faults) {
 
     public Totals {
       groups = List.copyOf(groups);
@@ -78,14 +80,14 @@ public final class MetricsData {
       List<Group> groups = new ArrayList<>(t.groups().size());
       t.groups().forEach(g -> groups.add(Group.of(g)));
       return new Totals(groups, t.arbiters(), t.devices(), t.failuresByGroup(), t.longestWait(), t.leakReports(),
-          t.registersLeaked());
+          t.registersLeaked(), t.faults());
     }
 
     public ScenarioMetrics.Totals decoded() {
       List<ScenarioMetrics.GroupWindow> gw = new ArrayList<>(groups.size());
       groups.forEach(g -> gw.add(g.decoded()));
       return new ScenarioMetrics.Totals(
-          gw, arbiters, devices, failuresByGroup, longestWait, leakReports, registersLeaked);
+          gw, arbiters, devices, failuresByGroup, longestWait, leakReports, registersLeaked, faults);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 import org.dmaemu.node.metrics.Occupancy;
+import org.dmaemu.node.metrics.FaultTally;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.metrics.ScenarioMetrics.ArbiterWindow;
 import org.dmaemu.node.metrics.ScenarioMetrics.DeviceTotals;
@@ -35,6 +36,7 @@ public final class MetricsMerge {
     ScenarioMetrics.Wait longest = null;
     long leakReports = 0;
     long registersLeaked = 0;
+    FaultTally faults = FaultTally.NONE;
     List<List<GroupWindow>> groups = new ArrayList<>();
     List<List<ArbiterWindow>> arbiters = new ArrayList<>();
     for (ScenarioMetrics.Totals t : nodes) {
@@ -54,6 +56,7 @@ public final class MetricsMerge {
       }
       leakReports += t.leakReports();
       registersLeaked += t.registersLeaked();
+      faults = faults.plus(t.faults());
     }
     Map<String, Map<String, Long>> sortedFailures = new LinkedHashMap<>();
     failures.forEach((group, byStatus) -> {
@@ -65,7 +68,7 @@ public final class MetricsMerge {
     });
     return new ScenarioMetrics.Totals(
         groups(groups), arbiters(arbiters), new LinkedHashMap<>(devices), sortedFailures, longest, leakReports,
-        registersLeaked);
+        registersLeaked, faults);
   }
 
   /**

@@ -32,6 +32,9 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   private final AtomicInteger registersHeld = new AtomicInteger();
   private final AtomicBoolean told = new AtomicBoolean();
   private volatile ActorRef<IoEnded> notify;
+  private volatile String lastFault;
+  // Guarded by this: set once the run gave the device up (giveUp).
+  private boolean givenUp;
 
   public DeviceMeter(RunMetrics run) {
     this(run, RunObserver.NONE);
@@ -69,15 +72,75 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
     detail.requestSubmitted(deviceId, sequence, direction, bytes);
   }
 
+  /**
+   * A request ended. One that did not complete after a fault acted on the device is aborted by that
+   * fault: a fault plan's device fails only as its faults make it (scenario drivers answer every
+   * callback with success), so the latest fault before the end is the one that ended it.
+   */
   @Override
   public void requestCompleted(IoObserver.RequestEnd end) {
-    run.requestCompleted(end);
-    detail.requestCompleted(end);
-    if (!end.completed()) {
+    String fault = lastFault;
+    IoObserver.RequestEnd attributed =
+        fault != null && !end.aborted() && !(end.status() != null && end.status().isSuccess()) ? end.abortedBy(fault) : end;
+    synchronized (this) {
+      if (givenUp) {
+        return;
+      }
+      ended.incrementAndGet();
+    }
+    run.requestCompleted(attributed);
+    detail.requestCompleted(attributed);
+    if (!attributed.completed()) {
       failed.incrementAndGet();
     }
-    bytes.addAndGet(Math.max(0, end.bytes()));
-    ended.incrementAndGet();
+    bytes.addAndGet(Math.max(0, attributed.bytes()));
+  }
+
+  @Override
+  public void faultInjected(String faultId, String deviceId, String what, long atMicros) {
+    lastFault = faultId;
+    run.faultInjected(faultId, deviceId, what, atMicros);
+    detail.faultInjected(faultId, deviceId, what, atMicros);
+  }
+
+  /**
+   * What fault {@code faultId} did is over (a fault's power cycle ended back in D0): requests that
+   * fail from now on are not its doing. {@code null}: whatever fault acted last, the device's next
+   * failures are the scenario's own (its power section's surprise removal).
+   */
+  public void faultOver(String faultId) {
+    if (faultId == null || faultId.equals(lastFault)) {
+      lastFault = null;
+    }
+  }
+
+  /** The fault that acted on this device last, or {@code null}. */
+  public String lastFault() {
+    return lastFault;
+  }
+
+  /**
+   * The run gives the device up: its requests that have not ended end as aborted by the fault that
+   * acted on it last, and any that ends later is not counted again. Without a fault they stay
+   * unaccounted (an emulator bug the run reports). Returns how many were aborted.
+   */
+  public long giveUp(String deviceId) {
+    long open;
+    synchronized (this) {
+      if (givenUp) {
+        return 0;
+      }
+      open = submitted.get() - ended.get();
+      if (open <= 0 || lastFault == null) {
+        return 0;
+      }
+      givenUp = true;
+      ended.addAndGet(open);
+      failed.addAndGet(open);
+    }
+    run.requestsAborted(deviceId, lastFault, open);
+    detail.requestsAborted(deviceId, lastFault, open);
+    return open;
   }
 
   @Override

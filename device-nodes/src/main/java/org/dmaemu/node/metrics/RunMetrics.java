@@ -59,6 +59,11 @@ public final class RunMetrics implements IoObserver, DmaObserver {
   }
 
   @Override
+  public void requestsAborted(String deviceId, String faultId, long count) {
+    failed.add(count);
+  }
+
+  @Override
   public void adapterLockWait(String adapterId, String deviceId, long micros) {
     lockWait.recordValue(Math.max(0, micros));
   }

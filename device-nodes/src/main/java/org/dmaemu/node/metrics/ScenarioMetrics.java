@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,6 +58,12 @@ public final class ScenarioMetrics implements RunObserver {
   private final LongAdder ended = new LongAdder();
   private long lastSampleMicros;
   private volatile TraceSink trace = TraceSink.NONE;
+  private final ConcurrentHashMap<String, FaultStats> faults = new ConcurrentHashMap<>();
+
+  private static final class FaultStats {
+    final LongAdder injected = new LongAdder();
+    final Set<String> devices = ConcurrentHashMap.newKeySet();
+  }
 
   /**
    * @param groups the group names, in report order
@@ -92,10 +99,46 @@ public final class ScenarioMetrics implements RunObserver {
   }
 
   @Override
+  public void requestsAborted(String deviceId, String faultId, long count) {
+    group(deviceId).aborted.computeIfAbsent(faultId, f -> new LongAdder()).add(count);
+    device(deviceId).ended.addAndGet(count);
+    ended.add(count);
+  }
+
+  @Override
+  public void faultInjected(String faultId, String deviceId, String what, long atMicros) {
+    FaultStats f = faults.computeIfAbsent(faultId, id -> new FaultStats());
+    f.injected.increment();
+    f.devices.add(deviceId);
+    trace.instant("FaultInjected", deviceId, atMicros, Map.of("fault", faultId, "device", deviceId, "what", what));
+  }
+
+  /** What the faults did so far. */
+  public FaultTally faultTally() {
+    Map<String, Map<String, Long>> aborted = new LinkedHashMap<>();
+    for (GroupStats g : groups.values()) {
+      Map<String, Long> byFault = new LinkedHashMap<>();
+      g.aborted.forEach((f, n) -> byFault.put(f, n.sum()));
+      if (!byFault.isEmpty()) {
+        aborted.put(g.name, byFault);
+      }
+    }
+    Map<String, Long> injected = new LinkedHashMap<>();
+    Map<String, Long> touched = new LinkedHashMap<>();
+    faults.forEach((id, f) -> {
+      injected.put(id, f.injected.sum());
+      touched.put(id, (long) f.devices.size());
+    });
+    return new FaultTally(aborted, injected, touched);
+  }
+
+  @Override
   public void requestCompleted(RequestEnd end) {
     GroupStats g = group(end.deviceId());
     DeviceStats d = device(end.deviceId());
-    if (end.completed()) {
+    if (end.aborted()) {
+      g.aborted.computeIfAbsent(end.faultId(), f -> new LongAdder()).increment();
+    } else if (end.completed()) {
       g.completed.increment();
     } else if (end.cancelled()) {
       g.cancelled.increment();
@@ -304,7 +347,8 @@ public final class ScenarioMetrics implements RunObserver {
           .forEach(e -> byStatus.put(e.getKey(), e.getValue().sum()));
       failures.put(g.name, byStatus);
     }
-    return new Totals(gw, aw, perDevice, failures, longest.snapshot(), leakReports.sum(), registersLeaked.sum());
+    return new Totals(
+        gw, aw, perDevice, failures, longest.snapshot(), leakReports.sum(), registersLeaked.sum(), faultTally());
   }
 
   /**
@@ -337,7 +381,25 @@ public final class ScenarioMetrics implements RunObserver {
       Map<String, Map<String, Long>> failuresByGroup,
       Wait longestWait,
       long leakReports,
-      long registersLeaked) {}
+      long registersLeaked,
+      FaultTally faults) {
+
+    public Totals {
+      faults = faults == null ? FaultTally.NONE : faults;
+    }
+
+    /** Totals of a run without faults. */
+    public Totals(
+        List<GroupWindow> groups,
+        List<ArbiterWindow> arbiters,
+        Map<String, DeviceTotals> devices,
+        Map<String, Map<String, Long>> failuresByGroup,
+        Wait longestWait,
+        long leakReports,
+        long registersLeaked) {
+      this(groups, arbiters, devices, failuresByGroup, longestWait, leakReports, registersLeaked, FaultTally.NONE);
+    }
+  }
 
   // ---- State ------------------------------------------------------------------------------------
 
@@ -350,6 +412,8 @@ public final class ScenarioMetrics implements RunObserver {
     final LongAdder measuredCompleted = new LongAdder();
     final LongAdder measuredBytes = new LongAdder();
     final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
+    /** Requests aborted, by the fault id that ended them. */
+    final ConcurrentHashMap<String, LongAdder> aborted = new ConcurrentHashMap<>();
     final Map<Metric, Recorder> recorders = new LinkedHashMap<>();
     final Map<Metric, Histogram> totals = new LinkedHashMap<>();
     // What the previous sample saw, to report differences.

@@ -1,5 +1,6 @@
 package org.dmaemu.node.output;
 
+import org.dmaemu.fault.Fault;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,7 +43,18 @@ public final class SummaryJson {
       double modeledSeconds,
       double measuredSeconds,
       double timeScale,
-      List<String> failedChecks) {}
+      List<String> failedChecks,
+      List<Fault> faults) {
+
+    /** A run without faults. */
+    public Inputs(
+        String scenarioName, String scenarioFile, long seed, List<GroupFacts> groups, RunSummary run,
+        ScenarioMetrics.Totals totals, double modeledSeconds, double measuredSeconds, double timeScale,
+        List<String> failedChecks) {
+      this(scenarioName, scenarioFile, seed, groups, run, totals, modeledSeconds, measuredSeconds, timeScale, failedChecks,
+          List.of());
+    }
+  }
 
   /** What the scenario says of a group. */
   public record GroupFacts(String name, int devices, String driver, String adapterDomain, String bus, String registerPolicy, String lockPolicy) {}
@@ -81,6 +93,7 @@ public final class SummaryJson {
     long completed = 0;
     long failedRequests = 0;
     long cancelled = 0;
+    long aborted = 0;
     long measuredCompleted = 0;
     long measuredBytes = 0;
     for (ScenarioMetrics.GroupWindow g : in.totals().groups()) {
@@ -88,6 +101,7 @@ public final class SummaryJson {
       completed += g.completed();
       failedRequests += g.failed();
       cancelled += g.cancelled();
+      aborted += in.totals().faults().aborted(g.group());
       measuredCompleted += g.measuredCompleted();
       measuredBytes += g.measuredBytes();
     }
@@ -96,11 +110,24 @@ public final class SummaryJson {
     accounting.put("completed", completed);
     accounting.put("failed", failedRequests);
     accounting.put("cancelled", cancelled);
-    // Aborted by an injected fault: no fault plan in this version, so always 0.
-    accounting.put("aborted", 0);
-    long unaccounted = submitted - completed - failedRequests - cancelled;
+    accounting.put("aborted", aborted);
+    ObjectNode byFault = accounting.putObject("abortedByFault");
+    for (Fault f : in.faults()) {
+      byFault.put(f.id(), in.totals().faults().abortedBy(f.id()));
+    }
+    long unaccounted = submitted - completed - failedRequests - cancelled - aborted;
     accounting.put("unaccounted", unaccounted);
     accounting.put("balanced", unaccounted == 0);
+
+    ArrayNode faults = root.putArray("faults");
+    for (Fault f : in.faults()) {
+      ObjectNode o = faults.addObject();
+      o.put("id", f.id());
+      o.put("fault", f.describe());
+      o.put("injected", in.totals().faults().injected().getOrDefault(f.id(), 0L));
+      o.put("devices", in.totals().faults().devices().getOrDefault(f.id(), 0L));
+      o.put("abortedRequests", in.totals().faults().abortedBy(f.id()));
+    }
 
     ObjectNode throughput = root.putObject("throughput");
     throughput.put("transactionsPerSecond", rate(measuredCompleted, in.measuredSeconds()));
@@ -122,6 +149,9 @@ public final class SummaryJson {
       o.put("completed", g.completed());
       o.put("failed", g.failed());
       o.put("cancelled", g.cancelled());
+      o.put("aborted", in.totals().faults().aborted(g.group()));
+      ObjectNode groupByFault = o.putObject("abortedByFault");
+      in.totals().faults().abortedByGroup().getOrDefault(g.group(), Map.of()).forEach(groupByFault::put);
       ObjectNode byStatus = o.putObject("failuresByStatus");
       in.totals().failuresByGroup().getOrDefault(g.group(), Map.of()).forEach(byStatus::put);
       o.put("transactionsPerSecond", rate(g.measuredCompleted(), in.measuredSeconds()));

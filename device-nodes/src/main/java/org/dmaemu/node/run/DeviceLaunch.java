@@ -3,6 +3,7 @@ package org.dmaemu.node.run;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.dmaemu.device.Device;
 import org.dmaemu.driver.CallbackRule;
@@ -38,6 +39,12 @@ public record DeviceLaunch(
   public static DeviceLaunch of(
       Workload workload, List<CallbackRule> rules, long seed, String deviceId, RunMetrics metrics, NodeClock clock) {
     DevicePlan plan = workload.plan(seed, deviceId);
+    List<CallbackRule> faultRules = workload.faultRules(seed, deviceId);
+    if (!faultRules.isEmpty()) {
+      List<CallbackRule> all = new ArrayList<>(faultRules);
+      all.addAll(rules);
+      rules = all;
+    }
     PowerSchedule schedule = workload.powerSchedule(seed, deviceId);
     if (!plan.doesDma()) {
       return new DeviceLaunch(deviceId, plan, null, new ReferenceDriver.Settings(plan.enablers(), rules, seed).model(),

@@ -65,6 +65,9 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     INSTANCE
   }
 
+  /** A power cycle of the fault plan is due. */
+  private record FaultCycleDue(String faultId) implements Command {}
+
   /**
    * The DMA device's I/O.
    *
@@ -93,6 +96,11 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   /** The last request that succeeded was SetDevicePower(D3): its D0 comes next, whatever else is due. */
   private boolean inLowPower;
   private boolean cycleDue;
+  /** Power cycles of the fault plan due and not run yet, by fault id. */
+  private final java.util.ArrayDeque<String> faultCyclesDue = new java.util.ArrayDeque<>();
+  /** A fault's power cycle runs: its D3 and D0 are not steps of the script. */
+  private boolean inFaultCycle;
+  private String faultCycle;
   private boolean surpriseDue;
   private boolean surpriseSent;
   private boolean reachedD0;
@@ -177,6 +185,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
         .onMessageEquals(CheckIo.INSTANCE, this::onCheckIo)
         .onMessageEquals(CycleDue.INSTANCE, this::onCycleDue)
         .onMessageEquals(SurpriseDue.INSTANCE, this::onSurpriseDue)
+        .onMessage(FaultCycleDue.class, this::onFaultCycleDue)
         .onMessage(WrappedSnapshot.class, this::onSnapshot)
         .build();
   }
@@ -205,6 +214,13 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
         cyclesCompleted++;
       }
     }
+    if (inFaultCycle) {
+      inFaultCycle = step == ScriptStep.TO_D3;
+      if (!inFaultCycle) {
+        io.meter().faultOver(faultCycle);
+      }
+      return proceed();
+    }
     position++;
     if (step == ScriptStep.START && io != null) {
       // EvtDeviceSelfManagedIoInit succeeded: the driver runs its requests now.
@@ -228,17 +244,22 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       // The hardware is gone now, whatever the device is doing; the removal ends its I/O.
       stopWaitingForIo();
       surpriseSent = true;
-      send(ScriptStep.SURPRISE_REMOVE);
+      removeBySurprise();
       return this;
     }
     if (inLowPower) {
       // A cycle's D0 follows its D3 at once.
-      send(steps.get(position));
+      send(inFaultCycle ? ScriptStep.TO_D0 : steps.get(position));
       return this;
     }
     if (waitingForIo) {
       if (cycleDue && position < steps.size() && steps.get(position) == ScriptStep.TO_D3) {
         cycleDue = false;
+        send(ScriptStep.TO_D3);
+      } else if (!faultCyclesDue.isEmpty()) {
+        faultCycle = faultCyclesDue.poll();
+        inFaultCycle = true;
+        io.meter().faultInjected(faultCycle, deviceId, "power-cycle", clock.nowMicros());
         send(ScriptStep.TO_D3);
       }
       return this;
@@ -250,14 +271,28 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     if (next == ScriptStep.REMOVE && schedule.surpriseRemoved()) {
       // Surprise removal came no earlier than the end of the I/O: it takes the orderly removal's place.
       surpriseSent = true;
-      next = ScriptStep.SURPRISE_REMOVE;
+      removeBySurprise();
+      return this;
     }
     send(next);
     return this;
   }
 
+  /** Sends the surprise removal, telling the meter whose doing it is: a fault's, or the scenario's own. */
+  private void removeBySurprise() {
+    if (io != null && schedule.surpriseFault() != null) {
+      io.meter().faultInjected(schedule.surpriseFault(), deviceId, "surprise-removal", clock.nowMicros());
+    } else if (io != null) {
+      io.meter().faultOver(null);
+    }
+    send(ScriptStep.SURPRISE_REMOVE);
+  }
+
   private void armSchedule() {
     armCycle();
+    for (PowerSchedule.FaultCycle c : schedule.faultCycles()) {
+      timers.startSingleTimer(c, new FaultCycleDue(c.faultId()), clock.toReal(c.at()));
+    }
     if (schedule.surpriseRemoved()) {
       timers.startSingleTimer(SurpriseDue.INSTANCE, clock.toReal(schedule.surpriseRemovalAfter()));
     }
@@ -305,6 +340,8 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
     timers.cancel(CheckIo.INSTANCE);
     timers.cancel(CycleDue.INSTANCE);
     timers.cancel(SurpriseDue.INSTANCE);
+    schedule.faultCycles().forEach(timers::cancel);
+    faultCyclesDue.clear();
   }
 
   private Behavior<Command> onCycleDue() {
@@ -312,6 +349,14 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       return this;
     }
     cycleDue = true;
+    return proceed();
+  }
+
+  private Behavior<Command> onFaultCycleDue(FaultCycleDue due) {
+    if (!waitingForIo) {
+      return this;
+    }
+    faultCyclesDue.add(due.faultId());
     return proceed();
   }
 
@@ -373,6 +418,10 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
 
   private Behavior<Command> report(ScriptStep last, PnpOutcome outcome, PnpResult result, DeviceSnapshot snapshot) {
     DeviceMeter meter = io == null ? null : io.meter();
+    if (meter != null) {
+      // Requests a fault left without an end (a hung callback, a crash) end as aborted by it.
+      meter.giveUp(deviceId);
+    }
     reportTo.tell(
         new DeviceOutcome(
             deviceId,

@@ -1,6 +1,7 @@
 package org.dmaemu.node.run;
 
 import java.time.Duration;
+import java.util.List;
 import org.dmaemu.protocol.CborSerializable;
 
 /**
@@ -13,13 +14,28 @@ import org.dmaemu.protocol.CborSerializable;
  * @param surpriseRemovalAfter {@code null}: the device is removed in order (RemoveDevice) at the
  *     end of its script; else it is surprise-removed this long after StartDevice — or when its I/O
  *     ends, if that comes first — instead of its orderly removal
+ * @param surpriseFault the fault of a plan that removes the device, or {@code null} when the
+ *     scenario's {@code power} section does (or nothing does)
+ * @param faultCycles power cycles a plan's faults add while the I/O runs, each at its time after
+ *     StartDevice; one not reached before the I/O ends does not happen
  */
-public record PowerSchedule(Duration cycleEvery, Duration surpriseRemovalAfter) implements CborSerializable {
+public record PowerSchedule(
+    Duration cycleEvery, Duration surpriseRemovalAfter, String surpriseFault, List<FaultCycle> faultCycles)
+    implements CborSerializable {
+
+  /** A power cycle a fault adds: D3 then D0 at {@code at} after StartDevice. */
+  public record FaultCycle(Duration at, String faultId) implements CborSerializable {}
 
   /** Cycles after the I/O, orderly removal: the script as a plain list of requests. */
   public static final PowerSchedule NONE = new PowerSchedule(Duration.ZERO, null);
 
+  /** A schedule without faults. */
+  public PowerSchedule(Duration cycleEvery, Duration surpriseRemovalAfter) {
+    this(cycleEvery, surpriseRemovalAfter, null, List.of());
+  }
+
   public PowerSchedule {
+    faultCycles = List.copyOf(faultCycles);
     if (cycleEvery == null || cycleEvery.isNegative()) {
       throw new IllegalArgumentException("cycleEvery must be zero or positive, got " + cycleEvery);
     }

@@ -6,6 +6,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.dmaemu.fault.DeviceSelector;
+import org.dmaemu.fault.Fault;
+import org.dmaemu.fault.MessageAction;
+import org.dmaemu.fault.Window;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.enabler.EnablerCallback;
@@ -91,6 +95,81 @@ final class ResolvedText {
     set("surprise-removal", "{ fraction = " + Units.plain(p.surpriseRemovalFraction()) + ", after = "
         + Units.duration(p.surpriseRemovalAfter()) + " }");
     close();
+
+    if (!s.faults().isEmpty()) {
+      line("faults = [");
+      depth++;
+      s.faults().forEach(f -> line(fault(f)));
+      depth--;
+      line("]");
+    }
+  }
+
+  /** One fault as a one-line object that reads back to an equal fault. */
+  static String fault(Fault f) {
+    List<String> kv = new ArrayList<>();
+    kv.add("id = " + ConfigUtil.quoteString(f.id()));
+    if (f instanceof Fault.CallbackFault c) {
+      kv.add("type = " + (c.hang() ? "callback-hang" : "callback-failure"));
+      kv.add("callback = " + c.callback().kmdfName());
+      if (!c.hang()) {
+        kv.add("status = " + c.status().name());
+      }
+      kv.add("probability = " + Units.plain(c.probability()));
+      selector(kv, c.devices());
+      window(kv, c.window());
+    } else if (f instanceof Fault.MessageFault m) {
+      kv.add("type = message");
+      kv.add("path = " + m.path().planName());
+      kv.add("action = " + m.action().planName());
+      if (m.action() == MessageAction.DELAY) {
+        kv.add("delay = " + Units.duration(m.delay()));
+      }
+      kv.add("probability = " + Units.plain(m.probability()));
+      selector(kv, m.devices());
+      window(kv, m.window());
+    } else if (f instanceof Fault.DeviceEvent e) {
+      kv.add("type = " + e.kind().planName());
+      kv.add("at = " + Units.duration(e.at()));
+      selector(kv, e.devices());
+    } else if (f instanceof Fault.ArbiterCrash a) {
+      kv.add("type = arbiter-crash");
+      kv.add("adapter-domain = " + ConfigUtil.quoteString(a.adapterDomain()));
+      kv.add("at = " + Units.duration(a.at()));
+    } else if (f instanceof Fault.NodeFault n) {
+      kv.add("type = " + n.kind().planName());
+      kv.add("node = " + n.node());
+      kv.add("at = " + Units.duration(n.at()));
+      if (n.kind() == Fault.NodeFaultKind.PAUSE) {
+        kv.add("length = " + Units.duration(n.length()));
+      }
+    }
+    return "{ " + String.join(", ", kv) + " }";
+  }
+
+  private static void selector(List<String> kv, DeviceSelector d) {
+    if (!d.groups().isEmpty()) {
+      kv.add("groups = " + names(d.groups()));
+    }
+    if (!d.deviceIds().isEmpty()) {
+      kv.add("devices = " + names(d.deviceIds()));
+    }
+    if (d.fraction() < 1.0) {
+      kv.add("fraction = " + Units.plain(d.fraction()));
+    }
+  }
+
+  private static String names(java.util.Set<String> names) {
+    return names.stream().sorted().map(ConfigUtil::quoteString).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  private static void window(List<String> kv, Window w) {
+    if (w.fromMicros() > 0) {
+      kv.add("from = " + Units.duration(java.time.Duration.ofNanos(w.fromMicros() * 1000)));
+    }
+    if (w.untilMicros() != Long.MAX_VALUE) {
+      kv.add("until = " + Units.duration(java.time.Duration.ofNanos(w.untilMicros() * 1000)));
+    }
   }
 
   private void group(GroupSpec g) {

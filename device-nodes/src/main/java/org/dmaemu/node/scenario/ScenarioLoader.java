@@ -3,12 +3,16 @@ package org.dmaemu.node.scenario;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,6 +65,15 @@ public final class ScenarioLoader {
    *     value in the file, a later one an earlier one
    */
   public static Loaded load(Path file, Map<String, String> overrides) {
+    return load(file, overrides, List.of());
+  }
+
+  /**
+   * @param faultFlags {@code --fault} arguments in the order given, each one fault appended to the
+   *     file's {@code faults} list: {@code TYPE}, {@code TYPE:KEY=VALUE,KEY=VALUE} or a HOCON object
+   *     (docs/faults.md)
+   */
+  public static Loaded load(Path file, Map<String, String> overrides, List<String> faultFlags) {
     ProblemLog log = new ProblemLog(file);
     String unreadable = unreadable(file);
     if (unreadable != null) {
@@ -86,6 +99,7 @@ public final class ScenarioLoader {
         merged = override.withFallback(merged);
       }
     }
+    merged = withFaultFlags(log, merged, faultFlags);
     Config resolved;
     try {
       resolved = merged.resolve(RESOLVE);
@@ -126,6 +140,45 @@ public final class ScenarioLoader {
    */
   public static String resolved(Scenario s) {
     return ResolvedText.of(s);
+  }
+
+  /**
+   * {@code config} with each {@code --fault} flag appended to its {@code faults} list, the flag as
+   * the origin of everything in its entry. A file whose {@code faults} is not a list keeps it as it
+   * is (the reader reports it).
+   */
+  private static Config withFaultFlags(ProblemLog log, Config config, List<String> flags) {
+    if (flags.isEmpty()) {
+      return config;
+    }
+    List<ConfigValue> entries = new ArrayList<>();
+    if (config.hasPath("faults")) {
+      ConfigValue existing = config.getValue("faults");
+      if (!(existing instanceof ConfigList list)) {
+        return config;
+      }
+      entries.addAll(list);
+    }
+    for (String flag : flags) {
+      String label = "--fault " + flag;
+      log.override(new ProblemLog.Override(label, List.of("faults")));
+      String text = flag.strip();
+      if (!text.startsWith("{")) {
+        int colon = text.indexOf(':');
+        String type = colon < 0 ? text : text.substring(0, colon);
+        String rest = colon < 0 ? "" : text.substring(colon + 1).strip();
+        text = "type = " + type + (rest.isEmpty() ? "" : ", " + rest);
+      } else {
+        text = text.substring(1, text.lastIndexOf('}') < 0 ? text.length() : text.lastIndexOf('}'));
+      }
+      try {
+        entries.add(ConfigFactory.parseString(text, PARSE.setOriginDescription(label)).root());
+      } catch (ConfigException e) {
+        log.inOverride(label, "faults", "not a fault: " + reason(e)
+            + " (write TYPE:KEY=VALUE,KEY=VALUE, e.g. --fault lost-interrupt:probability=0.01)");
+      }
+    }
+    return config.withValue("faults", ConfigValueFactory.fromIterable(entries));
   }
 
   /** One override as a config of its own, with the override as the origin of everything in it. */

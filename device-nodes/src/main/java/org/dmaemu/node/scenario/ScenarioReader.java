@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dmaemu.driver.DmaIoDriver;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.hardware.HardwareSettings;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.enabler.DmaEnablerConfigFlags;
@@ -34,7 +35,7 @@ import org.dmaemu.workload.SizeDistribution;
  */
 final class ScenarioReader {
 
-  static final List<String> ROOT = List.of("run", "topology", "workloads", "power");
+  static final List<String> ROOT = List.of("run", "topology", "workloads", "power", "faults");
   static final List<String> RUN = List.of(
       "name", "seed", "requests", "duration", "warm-up", "time-scale", "interval", "callback-deadline", "output",
       "trace");
@@ -111,10 +112,7 @@ final class ScenarioReader {
   /** The scenario, or {@code null} when the log holds problems. */
   Scenario read(Path source) {
     Section top = Section.root(log, root, ROOT);
-    if (top.has("faults")) {
-      top.problem("faults", "fault plans are not supported by this version");
-    }
-    top.rejectUnknownKeys("faults");
+    top.rejectUnknownKeys();
 
     Run run = readRun(top.section("run", RUN));
     Section topologySection = top.section("topology", TOPOLOGY);
@@ -128,11 +126,13 @@ final class ScenarioReader {
       }
     }
     PowerSpec power = readPower(top.section("power", POWER));
+    List<Fault> faults = new FaultReader(groups, topology.domains().keySet())
+        .read(top.objectList("faults", FaultReader.vocabulary()));
     if (!log.isEmpty()) {
       return null;
     }
     String name = run.name() == null ? defaultName : run.name();
-    return new Scenario(name, source, run.spec(), topology.spec(), groups, power);
+    return new Scenario(name, source, run.spec(), topology.spec(), groups, power, faults);
   }
 
   // ---- run

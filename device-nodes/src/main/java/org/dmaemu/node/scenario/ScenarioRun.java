@@ -143,14 +143,14 @@ public final class ScenarioRun {
     }
     long unaccounted = 0;
     for (ScenarioMetrics.GroupWindow g : totals.groups()) {
-      unaccounted += g.submitted() - g.completed() - g.failed() - g.cancelled();
+      unaccounted += g.submitted() - g.completed() - g.failed() - g.cancelled() - totals.faults().aborted(g.group());
     }
     if (unaccounted != 0) {
       failedChecks.add(unaccounted + " DMA requests unaccounted (submitted but never ended)");
     }
     ObjectNode json = SummaryJson.build(new SummaryJson.Inputs(
         scenario.name(), String.valueOf(scenario.source()), scenario.run().seed(), facts, summary, totals,
-        modeled, measured, scenario.run().timeScale(), failedChecks));
+        modeled, measured, scenario.run().timeScale(), failedChecks, scenario.faults()));
     SummaryJson.write(runDir.resolve(SUMMARY), json);
     DevicesCsv.write(runDir.resolve(DEVICES), totals);
     Result result = new Result(runDir, summary, totals, intervals, json, List.copyOf(failedChecks));

@@ -19,6 +19,8 @@ import org.dmaemu.arbitration.ArbitrationSettings;
 import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.device.PlatformSettings;
 import org.dmaemu.driver.CallbackRule;
+import org.dmaemu.fault.FaultPlan;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.hardware.Bus;
 import org.dmaemu.hardware.BusAttachment;
 import org.dmaemu.hardware.HardwareSettings;
@@ -205,7 +207,8 @@ public final class ScenarioWorkload implements Workload {
             run.callbackDeadline(),
             new VerifierSettings(true, topology.onViolation()),
             engine,
-            arbitration);
+            arbitration,
+            scenario.faultPlan());
     return DevicePlan.dmaIo(
         settings, new DmaIoPlan(g.name(), g.driver(), g.enabler(), g.transactions(), g.workload(), g.reservedRegisters()));
   }
@@ -231,12 +234,32 @@ public final class ScenarioWorkload implements Workload {
   public PowerSchedule powerSchedule(long runSeed, String deviceId) {
     PowerSpec power = scenario.power();
     Duration surprise = null;
+    String surpriseFault = null;
     if (power.surpriseRemovalFraction() > 0
         && new SplittableRandom(Seeds.derive(runSeed, deviceId, SURPRISE_STREAM)).nextDouble()
             < power.surpriseRemovalFraction()) {
       surprise = power.surpriseRemovalAfter();
     }
-    return new PowerSchedule(power.cycles() > 0 ? power.every() : Duration.ZERO, surprise);
+    // The plan's device events: the earliest surprise removal wins; every power cycle is added.
+    FaultPlan plan = scenario.faultPlan();
+    List<PowerSchedule.FaultCycle> cycles = new ArrayList<>();
+    for (Fault.DeviceEvent e : plan.ofType(Fault.DeviceEvent.class)) {
+      if (!plan.selects(e, deviceId, groupOf(deviceId))) {
+        continue;
+      }
+      if (e.kind() == Fault.DeviceEventKind.POWER_CYCLE) {
+        cycles.add(new PowerSchedule.FaultCycle(e.at(), e.id()));
+      } else if (surprise == null || e.at().compareTo(surprise) < 0) {
+        surprise = e.at();
+        surpriseFault = e.id();
+      }
+    }
+    return new PowerSchedule(power.cycles() > 0 ? power.every() : Duration.ZERO, surprise, surpriseFault, cycles);
+  }
+
+  @Override
+  public List<CallbackRule> faultRules(long runSeed, String deviceId) {
+    return scenario.faultPlan().callbackRules(deviceId, groupOf(deviceId));
   }
 
   @Override

@@ -54,6 +54,14 @@ public interface Workload {
     return PowerSchedule.NONE;
   }
 
+  /**
+   * The rules that carry out the fault plan's callback faults on this device, checked before {@link
+   * #driverRules()}. Like {@link #plan}, a function of ({@code runSeed}, {@code deviceId}) only.
+   */
+  default List<CallbackRule> faultRules(long runSeed, String deviceId) {
+    return List.of();
+  }
+
   /** Where the devices' reports go besides the run's own totals. */
   default RunObserver observer() {
     return RunObserver.NONE;
