@@ -15,10 +15,17 @@ public final class FaultPlan {
 
   private final List<Fault> faults;
   private final long runSeed;
+  private final LiveFaults live;
 
   public FaultPlan(List<Fault> faults, long runSeed) {
+    this(faults, runSeed, null);
+  }
+
+  /** @param live where faults injected into the running run arrive on this node, or {@code null} */
+  public FaultPlan(List<Fault> faults, long runSeed, LiveFaults live) {
     this.faults = List.copyOf(faults);
     this.runSeed = runSeed;
+    this.live = live;
     long distinct = this.faults.stream().map(Fault::id).distinct().count();
     if (distinct != this.faults.size()) {
       throw new IllegalArgumentException("fault ids must be unique");
@@ -34,7 +41,12 @@ public final class FaultPlan {
   }
 
   public boolean isEmpty() {
-    return faults.isEmpty();
+    return faults.isEmpty() && live == null;
+  }
+
+  /** Where faults injected into the running run arrive, or {@code null}. */
+  public LiveFaults live() {
+    return live;
   }
 
   public Optional<Fault> byId(String id) {
@@ -45,7 +57,7 @@ public final class FaultPlan {
   public FaultPlan with(Fault fault) {
     List<Fault> more = new ArrayList<>(faults);
     more.add(fault);
-    return new FaultPlan(more, runSeed);
+    return new FaultPlan(more, runSeed, live);
   }
 
   /** The faults of one kind, in plan order. */
@@ -75,7 +87,7 @@ public final class FaultPlan {
         selected.add(f);
       }
     }
-    return MessageGate.of(selected, runSeed, deviceId, actorKey);
+    return MessageGate.of(selected, runSeed, deviceId, group, actorKey, live);
   }
 
   /** Whether the timed device event selects this device. */

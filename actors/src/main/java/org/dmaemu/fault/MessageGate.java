@@ -7,29 +7,47 @@ import org.dmaemu.time.Seeds;
 /**
  * The message faults that act on one actor of one device. A gate belongs to one actor and draws
  * from its own stream, derived from (run seed, device id, the actor's key), so that a seed gives
- * the same decisions whatever the interleaving of the device's actors.
+ * the same decisions whatever the interleaving of the device's actors. Faults injected while the
+ * run runs ({@link LiveFaults}) act after the plan's own.
  */
 public final class MessageGate {
 
-  public static final MessageGate NONE = new MessageGate(List.of(), new SplittableRandom(0));
+  public static final MessageGate NONE = new MessageGate(List.of(), new SplittableRandom(0), null, 0, "", "");
 
   private final List<Fault.MessageFault> faults;
   private final SplittableRandom random;
+  // Faults injected into the running run, and what selecting among them needs; null: none can come.
+  private final LiveFaults live;
+  private final long runSeed;
+  private final String deviceId;
+  private final String group;
 
-  MessageGate(List<Fault.MessageFault> faults, SplittableRandom random) {
+  private MessageGate(
+      List<Fault.MessageFault> faults, SplittableRandom random, LiveFaults live, long runSeed, String deviceId,
+      String group) {
     this.faults = faults;
     this.random = random;
+    this.live = live;
+    this.runSeed = runSeed;
+    this.deviceId = deviceId;
+    this.group = group;
   }
 
-  static MessageGate of(List<Fault.MessageFault> faults, long runSeed, String deviceId, String actorKey) {
-    if (faults.isEmpty()) {
+  static MessageGate of(
+      List<Fault.MessageFault> faults, long runSeed, String deviceId, String group, String actorKey, LiveFaults live) {
+    if (faults.isEmpty() && live == null) {
       return NONE;
     }
-    return new MessageGate(List.copyOf(faults), new SplittableRandom(Seeds.derive(runSeed, deviceId + "/" + actorKey, GATE_STREAM)));
+    return new MessageGate(
+        List.copyOf(faults), new SplittableRandom(Seeds.derive(runSeed, deviceId + "/" + actorKey, GATE_STREAM)), live,
+        runSeed, deviceId, group);
   }
 
   /** Whether any fault can act on {@code path} at all (callers skip bookkeeping otherwise). */
   public boolean covers(MessagePath path) {
+    if (live != null) {
+      return true;
+    }
     for (Fault.MessageFault f : faults) {
       if (f.path() == path) {
         return true;
@@ -48,6 +66,14 @@ public final class MessageGate {
       if (f.path() == path && f.window().contains(nowMicros)
           && (f.probability() >= 1.0 || random.nextDouble() < f.probability())) {
         return new Injection(f.id(), path, f.action(), f.delay());
+      }
+    }
+    if (live != null) {
+      for (Fault.MessageFault f : live.messageFaults()) {
+        if (f.path() == path && f.window().contains(nowMicros) && f.devices().selects(runSeed, f.id(), deviceId, group)
+            && (f.probability() >= 1.0 || random.nextDouble() < f.probability())) {
+          return new Injection(f.id(), path, f.action(), f.delay());
+        }
       }
     }
     return null;

@@ -20,6 +20,7 @@ import org.dmaemu.device.DeviceSettings;
 import org.dmaemu.device.PlatformSettings;
 import org.dmaemu.driver.CallbackRule;
 import org.dmaemu.fault.FaultPlan;
+import org.dmaemu.fault.LiveFaults;
 import org.dmaemu.fault.Fault;
 import org.dmaemu.hardware.Bus;
 import org.dmaemu.hardware.BusAttachment;
@@ -54,6 +55,8 @@ public final class ScenarioWorkload implements Workload {
   private final int[] firstOrdinal;
   private final int devices;
   private final ScenarioMetrics metrics;
+  /** Faults injected into this run while it runs, on this node ({@code dmaemu inject}). */
+  private final LiveFaults live = new LiveFaults();
   private final Map<String, DevicePlan> plans;
   private ActorRef<MetricsSampler.Command> sampler;
   /** Set on the workload the run was given once {@link #prepare} ran: the one the devices use. */
@@ -96,6 +99,14 @@ public final class ScenarioWorkload implements Workload {
 
   public int devices() {
     return devices;
+  }
+
+  /**
+   * Where faults injected into the running run go on this node: the devices planned by this
+   * workload see them (on the prepared workload).
+   */
+  public LiveFaults liveFaults() {
+    return live;
   }
 
   /** The metrics, on the prepared workload. */
@@ -208,7 +219,7 @@ public final class ScenarioWorkload implements Workload {
             new VerifierSettings(true, topology.onViolation()),
             engine,
             arbitration,
-            scenario.faultPlan());
+            new FaultPlan(scenario.faults(), run.seed(), live));
     return DevicePlan.dmaIo(
         settings, new DmaIoPlan(g.name(), g.driver(), g.enabler(), g.transactions(), g.workload(), g.reservedRegisters()));
   }
