@@ -56,7 +56,7 @@ public final class ScenarioWorkload implements Workload {
   private final int devices;
   private final ScenarioMetrics metrics;
   /** Faults injected into this run while it runs, on this node ({@code dmaemu inject}). */
-  private final LiveFaults live = new LiveFaults();
+  private final LiveFaults live;
   private final Map<String, DevicePlan> plans;
   private ActorRef<MetricsSampler.Command> sampler;
   /** Set on the workload the run was given once {@link #prepare} ran: the one the devices use. */
@@ -64,10 +64,12 @@ public final class ScenarioWorkload implements Workload {
 
   /** @param runDir where the interval files go */
   public ScenarioWorkload(Scenario scenario, Path runDir) {
-    this(scenario, runDir, null, null);
+    this(scenario, runDir, null, null, new LiveFaults());
   }
 
-  private ScenarioWorkload(Scenario scenario, Path runDir, Map<String, DevicePlan> plans, ScenarioMetrics metrics) {
+  private ScenarioWorkload(
+      Scenario scenario, Path runDir, Map<String, DevicePlan> plans, ScenarioMetrics metrics, LiveFaults live) {
+    this.live = live;
     this.scenario = scenario;
     this.runDir = runDir;
     this.plans = plans;
@@ -193,7 +195,7 @@ public final class ScenarioWorkload implements Workload {
     for (GroupSpec g : scenario.groups()) {
       byGroup.put(g.name(), unplanned.plan(g, domains, buses));
     }
-    return new ScenarioWorkload(scenario, runDir, byGroup, metrics);
+    return new ScenarioWorkload(scenario, runDir, byGroup, metrics, unplanned.live);
   }
 
   /** A node's metrics of this scenario's groups, on {@code clock}. */
