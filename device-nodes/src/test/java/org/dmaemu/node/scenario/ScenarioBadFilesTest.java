@@ -29,7 +29,16 @@ class ScenarioBadFilesTest {
   static Stream<Arguments> badFiles() {
     return Stream.of(
         bad("unknown-top-level-key.conf", 2, "runn", "unknown key; did you mean run?"),
-        bad("faults-not-supported.conf", 3, "faults", "fault plans are not supported by this version"),
+        bad("faults-not-a-list.conf", 3, "faults", "must be a list [ ... ]"),
+        bad("fault-unknown-type.conf", 4, "faults[0].type", "must be one of callback-failure, callback-hang, lost-interrupt"),
+        bad("fault-unknown-callback.conf", 5, "faults[0].callback", "must name a KMDF callback the emulator delivers"),
+        bad("fault-probability-above-one.conf", 4, "faults[0].probability", "(got 1.5)"),
+        bad("fault-key-of-other-type.conf", 5, "faults[0].probability", "does not apply to a surprise-removal fault"),
+        bad("fault-duplicate-id.conf", 5, "faults[1].id", "is the id of an earlier fault"),
+        bad("fault-unknown-device.conf", 4, "faults[0].devices", "no device nic-0009 in this scenario"),
+        bad("fault-delay-missing.conf", 4, "faults[0].delay", "missing: how long a delayed message waits"),
+        bad("fault-window-reversed.conf", 5, "faults[0].until", "must be later than from (20ms)"),
+        bad("fault-unknown-domain.conf", 4, "faults[0].adapter-domain", "no adapter domain named iommu"),
         bad("unknown-group-key.conf", 7, "topology.groups.nic.transaction", "unknown key; did you mean transactions?"),
         bad("count-zero.conf", 5, "topology.groups.nic.count", "must be at least 1 (got 0)"),
         bad("count-missing.conf", 4, "topology.groups.nic.count", "missing: how many devices"),
@@ -141,7 +150,7 @@ class ScenarioBadFilesTest {
             f + ":19: workloads.nic.outstanding: applies to pattern closed, not open (got 2)",
             f + ":20: workloads.ssd: no group named ssd in topology.groups (groups: nic, disk)",
             f + ":22: power.cycles: must be at least 0 (got -1)",
-            f + ":23: colour: unknown key (known here: run, topology, workloads, power)"),
+            f + ":23: colour: unknown key (known here: run, topology, workloads, power, faults)"),
         problems.stream().map(Problem::toString).toList());
   }
 
