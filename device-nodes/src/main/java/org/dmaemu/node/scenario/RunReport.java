@@ -88,8 +88,17 @@ final class RunReport {
     }
     Table groups = new Table("Groups", List.of("group", "devices", "driver", "adapter domain", "register policy", "bus",
         "completed", "failed", "tx/s", "latency p50 µs", "latency p99 µs", "Jain index"), groupRows);
+    List<Block> blocks = new ArrayList<>(List.of(new KeyValues(rows), groups));
+    if (json.path("faults").size() > 0) {
+      List<List<String>> faultRows = new ArrayList<>();
+      for (JsonNode f : json.path("faults")) {
+        faultRows.add(List.of(f.path("id").asText(), f.path("fault").asText(), count(f.path("injected").asLong()),
+            count(f.path("devices").asLong()), count(f.path("abortedRequests").asLong())));
+      }
+      blocks.add(new Table("Faults", List.of("id", "fault", "acted", "devices", "requests aborted"), faultRows));
+    }
     return new Section("Overview", "Every number is modeled time unless it says wall time. The run can be reproduced from config.resolved.conf.",
-        List.of(new KeyValues(rows), groups));
+        blocks);
   }
 
   private static Section throughput(ScenarioRun.Result result) {
