@@ -185,6 +185,10 @@ public final class RunCommand implements Callable<Integer> {
       err.printf("dmaemu: trace file %s is incomplete: %s%n", traceReport.file(), traceReport.error());
       exit = Main.RUN_FAILED;
     }
+    if (traceReport.invariants().failedCheck() != null) {
+      err.printf("dmaemu: %s (dmaemu check %s shows them)%n", traceReport.invariants().failedCheck(), traceReport.file());
+      exit = Main.RUN_FAILED;
+    }
     return exit;
   }
 
