@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.dmaemu.node.Main;
 import org.dmaemu.node.run.PowerCycleRun;
@@ -34,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CheckRealRunsTest {
 
   private static final Path SCENARIOS = Path.of("..", "scenarios");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static String[] check(Path target) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -58,13 +62,42 @@ class CheckRealRunsTest {
     long checked = live.path("checked").asLong();
     assertTrue(checked > 1000, live.toString());
     assertEquals(0, live.path("violations").asLong(), live.toString());
-    assertEquals(java.util.List.of(), r.failedChecks());
+    assertEquals(List.of(), r.failedChecks());
 
     String[] offline = check(dir);
     assertEquals("0", offline[0], offline[2]);
-    assertTrue(offline[1].contains(String.format(java.util.Locale.ROOT, "invariants: %,d events checked, 0 violations\n", checked)),
+    assertTrue(offline[1].contains(String.format(Locale.ROOT, "invariants: %,d events checked, 0 violations\n", checked)),
         offline[1]);
     assertTrue(offline[1].contains(": balanced\n"), offline[1]);
+  }
+
+  @Test
+  @DisplayName("DESIGN §10 a violation no fault explains fails the run: a failed check, exit code 1, summary.json's invariants name it")
+  void violationFailsTheRun(@TempDir Path tmp) throws Exception {
+    ScenarioLoader.Loaded loaded =
+        ScenarioLoader.load(SCENARIOS.resolve("quickstart.conf"), Map.of("run.requests", "5", "run.warm-up", "0ms"));
+    ScenarioRun.Result ran = ScenarioRun.run(loaded.scenario(), tmp.resolve("run"), ConfigFactory.load(), ScenarioRun.Progress.NONE);
+    // The same run's results, written again as if its trace had held two overlapping lock holds (reference §4.3).
+    InvariantReport overlap = CheckTraces.check("lock-overlap.json");
+    ScenarioRun.begin(loaded.scenario(), tmp.resolve("again"));
+    ScenarioRun.Result r = ScenarioRun.finish(loaded.scenario(), tmp.resolve("again"), ran.summary(), ran.totals(),
+        ran.intervals(), List.of(), overlap);
+    assertEquals(1, r.exitCode());
+    assertEquals(List.of(overlap.failedCheck()), r.failedChecks());
+    JsonNode inv = JSON.readTree(tmp.resolve("again").resolve(ScenarioRun.SUMMARY).toFile()).path("invariants");
+    assertEquals(1, inv.path("violations").asInt());
+    assertEquals(1, inv.path("failing").asInt());
+    assertEquals(1, inv.path("byClass").path("adapter-lock-exclusion").asInt());
+    assertEquals("adapter-lock-exclusion", inv.path("first").get(0).path("class").asText());
+    assertTrue(r.json().path("run").path("failedChecks").get(0).asText().startsWith("1 invariant violation"));
+
+    // Injected only: reported, and the run passes.
+    InvariantReport injected = CheckTraces.check("injected.json");
+    ScenarioRun.begin(loaded.scenario(), tmp.resolve("injected"));
+    ScenarioRun.Result ok = ScenarioRun.finish(loaded.scenario(), tmp.resolve("injected"), ran.summary(), ran.totals(),
+        ran.intervals(), List.of(), injected);
+    assertEquals(0, ok.exitCode(), ok.failedChecks().toString());
+    assertEquals(3, ok.json().path("invariants").path("injected").asInt());
   }
 
   @Test
@@ -85,7 +118,7 @@ class CheckRealRunsTest {
 
     String[] offline = check(trace);
     assertEquals("0", offline[0], offline[2]);
-    assertTrue(offline[1].contains(String.format(java.util.Locale.ROOT, "invariants: %,d events checked, 0 violations\n",
+    assertTrue(offline[1].contains(String.format(Locale.ROOT, "invariants: %,d events checked, 0 violations\n",
         report.events())), offline[1]);
   }
 }
