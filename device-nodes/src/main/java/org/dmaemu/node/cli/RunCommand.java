@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
       "further request. The summary goes to stdout.",
       "",
       "Exit code: 0 the run passed its checks (every device reached a final answer,",
-      "no map register leaked, no bug check), 1 it failed them, 2 bad input.",
+      "no map register leaked, no bug check, no invariant violation in the trace),",
+      "1 it failed them, 2 bad input.",
       ""
     },
     sortOptions = false,
