@@ -31,10 +31,6 @@ final class FaultReach {
     }
   }
 
-  boolean any() {
-    return runWide != null || !latestByDevice.isEmpty();
-  }
-
   /** The fault whose reach covers any of {@code devices} now, or {@code null}. */
   String reaching(Iterable<String> devices) {
     for (String d : devices) {

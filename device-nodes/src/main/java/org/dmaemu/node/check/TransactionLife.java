@@ -119,7 +119,7 @@ final class TransactionLife {
         t.programmed = false;
       }
       case "WdfDmaTransactionDmaCompleted", "WdfDmaTransactionDmaCompletedWithLength",
-          "WdfDmaTransactionDmaCompletedFinal" -> dmaCompleted(t, e, prev, after);
+          "WdfDmaTransactionDmaCompletedFinal" -> dmaCompleted(t, e, prev);
       case "WdfDmaTransactionRelease" -> {
         if (TRANSFER.equals(prev)) {
           sequence(t, e, "WdfDmaTransactionRelease while the transfer is in progress: release only after"
@@ -156,14 +156,14 @@ final class TransactionLife {
     remember(t, e);
   }
 
-  private void dmaCompleted(Tx t, TraceEvent e, String prev, String after) {
+  private void dmaCompleted(Tx t, TraceEvent e, String prev) {
     if (t.cancel != null) {
       cancelled(t, e, e.name() + " on a transaction whose Cancel succeeded: the driver must release it"
           + " without completing the transfer (§6.1)");
     } else if (!TRANSFER.equals(prev)) {
       sequence(t, e, e.name() + " in state " + prev + ": DmaCompleted* needs a transaction in Transfer (§3.2, K3)");
     } else if (!t.programmed) {
-      sequence(t, e, e.name() + " with no fragment programmed since " + "Execute or the previous DmaCompleted*:"
+      sequence(t, e, e.name() + " with no fragment programmed since Execute or the previous DmaCompleted*:"
           + " a fragment completes after its EvtProgramDma (§9.5)");
     }
     t.programmed = false;
