@@ -2,6 +2,7 @@ package org.dmaemu.node.cli;
 
 import java.util.List;
 import java.util.Locale;
+import org.dmaemu.node.check.InvariantReport;
 import org.dmaemu.node.metrics.DmaMetrics;
 import org.dmaemu.node.metrics.Percentiles;
 import org.dmaemu.node.metrics.StatusCount;
@@ -10,7 +11,6 @@ import org.dmaemu.node.run.FailureCount;
 import org.dmaemu.node.run.KindCount;
 import org.dmaemu.node.run.RuleCount;
 import org.dmaemu.node.run.RunSummary;
-import org.dmaemu.node.check.InvariantReport;
 import org.dmaemu.node.trace.TraceReport;
 
 /** The terminal's view of a {@link RunSummary}: a table, or one line for {@code --quiet}. */
