@@ -71,13 +71,17 @@ public final class PendingCallback {
         new CallbackOutcome(
             callback.kind(), callback.enablerIndex(), callback.interruptIndex(), status, startMicros, clock.nowMicros());
     if (trace.enabled()) {
-      Map<String, String> args = new HashMap<>(4);
+      Map<String, String> args = new HashMap<>(6);
       args.put("device", callback.deviceId());
       if (o.enablerIndex() >= 0) {
         args.put("enabler", Integer.toString(o.enablerIndex()));
       }
       if (o.interruptIndex() >= 0) {
         args.put("interrupt", Integer.toString(o.interruptIndex()));
+      }
+      if (callback instanceof DriverCallback.TransactionCallback t) {
+        // Which transaction the callback is about, as the DDI instants name it: invariant checks follow one transaction.
+        args.put("transaction", Long.toString(t.transaction().id()));
       }
       args.put("status", o.hung() ? "hang" : o.status().hex());
       trace.span(o.kind().kmdfName(), callback.deviceId(), o.startMicros(), o.endMicros(), args);

@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
       "further request. The summary goes to stdout.",
       "",
       "Exit code: 0 the run passed its checks (every device reached a final answer,",
-      "no map register leaked, no bug check), 1 it failed them, 2 bad input.",
+      "no map register leaked, no bug check, no invariant violation in the trace),",
+      "1 it failed them, 2 bad input.",
       ""
     },
     sortOptions = false,
@@ -191,6 +192,10 @@ public final class RunCommand implements Callable<Integer> {
     }
     if (traceReport.file() != null && traceReport.error() != null) {
       err.printf("dmaemu: trace file %s is incomplete: %s%n", traceReport.file(), traceReport.error());
+      exit = Main.RUN_FAILED;
+    }
+    if (traceReport.invariants().failedCheck() != null) {
+      err.printf("dmaemu: %s (dmaemu check %s shows them)%n", traceReport.invariants().failedCheck(), traceReport.file());
       exit = Main.RUN_FAILED;
     }
     return exit;

@@ -2,6 +2,7 @@ package org.dmaemu.node.cli;
 
 import java.util.List;
 import java.util.Locale;
+import org.dmaemu.node.check.InvariantReport;
 import org.dmaemu.node.metrics.DmaMetrics;
 import org.dmaemu.node.metrics.Percentiles;
 import org.dmaemu.node.metrics.StatusCount;
@@ -59,12 +60,22 @@ public final class SummaryTable {
     row(b, "wall time", seconds(s));
     row(b, "callbacks per second", count(Math.round(s.callbacksPerSecond())));
     row(b, "seed", Long.toString(s.seed()));
-    row(b, "checks", s.passedChecks() ? "passed" : "FAILED");
+    row(b, "checks", s.passedChecks() && trace.invariants().passed() ? "passed" : "FAILED");
     if (trace.file() != null) {
-      String what = count(trace.events()) + " events" + (trace.error() == null ? "" : ", INCOMPLETE");
+      String what = count(trace.events()) + " events" + (trace.error() == null ? "" : ", INCOMPLETE") + invariants(trace);
       b.append(String.format(Locale.ROOT, "%-" + LABEL + "s %s (%s)%n", "trace", trace.file(), what));
     }
     return b.toString();
+  }
+
+  /** {@code , 0 invariant violations} for a checked trace. */
+  private static String invariants(TraceReport trace) {
+    InvariantReport r = trace.invariants();
+    if (!r.traced()) {
+      return "";
+    }
+    return ", " + count(r.violations()) + " invariant violation" + (r.violations() == 1 ? "" : "s")
+        + (r.injected() > 0 ? " (" + count(r.injected()) + " injected)" : "");
   }
 
   public static String line(RunSummary s, TraceReport trace) {
@@ -100,7 +111,7 @@ public final class SummaryTable {
         s.bugCheckCount(),
         dma.leakedRegisters(),
         dma.registersHeldByStuckDevices(),
-        s.passedChecks() ? "passed" : "failed",
+        s.passedChecks() && trace.invariants().passed() ? "passed" : "failed",
         seconds(s).replace(" ", ""),
         Math.round(s.callbacksPerSecond()),
         trace.file() == null ? "" : " trace=" + trace.file());

@@ -89,11 +89,12 @@ public final class ClusterRun {
         "dmaemu-run-client-" + runId,
         akka.actor.typed.Props.empty());
     ClusterResult result;
+    TraceReport trace = TraceReport.none();
     try {
       result = await(future, seen, progress);
     } finally {
       if (writer != null) {
-        closeTrace(system, writer);
+        trace = closeTrace(system, writer);
       }
     }
     progress.update(sumEnded(result), ScenarioRun.expectedRequests(scenario, (int) scenario.devices()));
@@ -102,7 +103,7 @@ public final class ClusterRun {
     List<ScenarioMetrics.Interval> intervals = writeIntervals(runDir, result, problems);
     writeNodes(runDir.resolve(NODES), result.nodes(), problems);
     ScenarioRun.Result written = ScenarioRun.finish(
-        scenario, runDir, result.summary(), result.totals().decoded(), intervals, problems);
+        scenario, runDir, result.summary(), result.totals().decoded(), intervals, problems, trace.invariants());
     return new Report(written, result.nodes());
   }
 

@@ -199,7 +199,8 @@ public final class ScenarioMetrics implements RunObserver {
   public void mapRegistersChanged(String adapterId, int inUse, int capacity, int waiting, long atMicros) {
     arbiter(adapterId, "registers").set(inUse, capacity, waiting, atMicros);
     counter("MapRegisters " + adapterId, adapterId, atMicros,
-        Map.of("free", Integer.toString(capacity - inUse), "waiting", Integer.toString(waiting)));
+        Map.of("free", Integer.toString(capacity - inUse), "waiting", Integer.toString(waiting),
+            "capacity", Integer.toString(capacity)));
   }
 
   @Override

@@ -16,12 +16,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.dmaemu.node.check.CheckOutput;
+import org.dmaemu.node.check.InvariantReport;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.output.MetricsSampler;
 import org.dmaemu.node.output.SummaryJson;
 import org.dmaemu.node.run.PowerCycleRun;
 import org.dmaemu.node.run.RunHandle;
 import org.dmaemu.node.run.RunSummary;
+import org.dmaemu.node.trace.TraceReport;
 
 /**
  * Runs a scenario on this JVM and writes its run directory (DESIGN §7): {@code
@@ -98,11 +101,11 @@ public final class ScenarioRun {
                 running.sampler(), MetricsSampler.Finish::new, Duration.ofSeconds(30), system.scheduler())
             .toCompletableFuture()
             .join();
-    handle.terminate().toCompletableFuture().join();
+    TraceReport trace = handle.terminate().toCompletableFuture().join();
 
     return finish(
         scenario, runDir, summary, finished.totals(), finished.intervals(),
-        finished.error() == null ? List.of() : List.of(finished.error()));
+        finished.error() == null ? List.of() : List.of(finished.error()), trace.invariants());
   }
 
   /** Creates the run directory and writes {@code config.resolved.conf}: the first thing a run does. */
@@ -127,12 +130,29 @@ public final class ScenarioRun {
       List<ScenarioMetrics.Interval> intervals,
       List<String> moreFailedChecks)
       throws IOException {
+    return finish(scenario, runDir, summary, totals, intervals, moreFailedChecks, InvariantReport.notTraced());
+  }
+
+  /**
+   * As above, with what the live invariant check found in the run's trace: summary.json gets it as
+   * {@code invariants}, and a violation that no planned fault explains fails the run.
+   */
+  public static Result finish(
+      Scenario scenario,
+      Path runDir,
+      RunSummary summary,
+      ScenarioMetrics.Totals totals,
+      List<ScenarioMetrics.Interval> intervals,
+      List<String> moreFailedChecks,
+      InvariantReport invariants)
+      throws IOException {
     long origin = intervals.isEmpty() ? 0 : intervals.get(0).startMicros();
     long end = intervals.isEmpty() ? 0 : intervals.get(intervals.size() - 1).endMicros();
     double modeled = (end - origin) / 1e6;
     double measured = Math.max(0, modeled - scenario.run().warmUp().toNanos() / 1e9);
     List<String> failedChecks = new ArrayList<>(summary.failedChecks());
     failedChecks.addAll(moreFailedChecks);
+    invariantCheck(failedChecks, invariants);
     List<SummaryJson.GroupFacts> facts = new ArrayList<>();
     for (GroupSpec g : scenario.groups()) {
       facts.add(new SummaryJson.GroupFacts(
@@ -151,11 +171,25 @@ public final class ScenarioRun {
     ObjectNode json = SummaryJson.build(new SummaryJson.Inputs(
         scenario.name(), String.valueOf(scenario.source()), scenario.run().seed(), facts, summary, totals,
         modeled, measured, scenario.run().timeScale(), failedChecks, scenario.faults()));
+    withInvariants(json, invariants);
     SummaryJson.write(runDir.resolve(SUMMARY), json);
     DevicesCsv.write(runDir.resolve(DEVICES), totals);
     Result result = new Result(runDir, summary, totals, intervals, json, List.copyOf(failedChecks));
     RunReport.write(runDir.resolve(REPORT), scenario, result);
     return result;
+  }
+
+  /** Invariant violations that no planned fault explains fail the run (docs/checks.md). */
+  private static void invariantCheck(List<String> failedChecks, InvariantReport invariants) {
+    String failed = invariants.failedCheck();
+    if (failed != null) {
+      failedChecks.add(failed);
+    }
+  }
+
+  /** summary.json's {@code invariants}: counts per class and the first few violations. */
+  private static void withInvariants(ObjectNode json, InvariantReport invariants) {
+    json.set("invariants", CheckOutput.summary(invariants, 5));
   }
 
   private static String domainPolicy(Scenario scenario, String domain, boolean lock) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.Map;
 import java.util.Set;
+import org.dmaemu.node.check.InvariantChecker;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.trace.TraceEvent;
 
@@ -32,6 +33,9 @@ import org.dmaemu.protocol.trace.TraceEvent;
  * adapter id ({@code dev-000042/enabler-0}, or {@code …-read} / {@code …-write} for duplex
  * profiles), where the adapter lock's holds are spans. Runs on {@link #DISPATCHER}: it is the one
  * actor that blocks on I/O.
+ *
+ * <p>Every event also goes through an {@link InvariantChecker}, in the order the file gets them, so
+ * that the run learns at {@link Close} what {@code dmaemu check} would find in the file.
  */
 public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
 
@@ -74,6 +78,7 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   private final Map<String, Integer> tids = new HashMap<>();
   /** Processes (nodes) named so far, besides the writer's own. */
   private final Set<Integer> named = new HashSet<>();
+  private final InvariantChecker checker = new InvariantChecker();
   private JsonGenerator json;
   private long events;
   private String error;
@@ -131,6 +136,7 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   }
 
   private Behavior<Command> onRecord(Record record) {
+    check(pid, record.event());
     if (error == null) {
       try {
         write(pid, record.event());
@@ -143,6 +149,9 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   }
 
   private Behavior<Command> onRecordBatch(RecordBatch batch) {
+    for (TraceEvent e : batch.events()) {
+      check(batch.pid(), e);
+    }
     if (error == null) {
       try {
         if (named.add(batch.pid())) {
@@ -173,7 +182,7 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
 
   private Behavior<Command> onClose(Close close) {
     finishDocument();
-    close.replyTo().tell(new TraceReport(file, events, error));
+    close.replyTo().tell(new TraceReport(file, events, error, checker.finish()));
     return Behaviors.stopped();
   }
 
@@ -181,6 +190,16 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
     // Stopped without Close (the system was terminated, e.g. by Ctrl-C): still leave valid JSON behind.
     finishDocument();
     return this;
+  }
+
+  /** A failing check must not cost the run its trace: the checker is set aside and says so in its report. */
+  private void check(int pid, TraceEvent e) {
+    try {
+      checker.accept(pid, e);
+    } catch (RuntimeException bug) {
+      getContext().getLog().error("invariant check of {} stopped at {} {}", file, e.name(), e.tsMicros(), bug);
+      checker.abandon(bug + " at " + e.name() + " " + e.tsMicros() + " us");
+    }
   }
 
   private void write(int pid, TraceEvent e) throws IOException {

@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.dmaemu.node.check.Invariant;
 import org.dmaemu.protocol.trace.TraceEvent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +79,14 @@ class TraceWriterTest {
         "MapRegistersFree", "C", 140, 0, null, Map.of("free", "17", "pool", "adapter-3"))));
     TestProbe<TraceReport> probe = testKit.createTestProbe();
     writer.tell(new TraceWriter.Close(probe.getRef()));
-    assertEquals(new TraceReport("memory.json", 4, null), probe.receiveMessage());
+    TraceReport report = probe.receiveMessage();
+    assertEquals("memory.json", report.file());
+    assertEquals(4, report.events());
+    assertNull(report.error());
+    // The writer checks what it writes: an EvtDmaEnablerFill with no D0 entry before it breaks §2.1.
+    assertEquals(4, report.invariants().checked());
+    assertEquals(1, report.invariants().count(Invariant.POWER_CALLBACK_ORDER), report.invariants().toString());
+    assertEquals(1, report.invariants().violations());
     probe.expectTerminated(writer);
 
     JsonNode root = JSON.readTree(out.toByteArray());
