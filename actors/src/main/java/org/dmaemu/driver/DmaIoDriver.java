@@ -195,7 +195,10 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   public static Behavior<DriverMessage> create(Settings settings, IoObserver observer, DriverContext context) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new DmaIoDriver(ctx, timers, settings, observer, context)));
+        ctx -> Behaviors.withTimers(timers -> {
+          CallbackInbox inbox = CallbackInbox.counting();
+          return inbox.around(new DmaIoDriver(ctx, timers, settings, observer, context, inbox));
+        }));
   }
 
   private DmaIoDriver(
@@ -203,13 +206,14 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       TimerScheduler<DriverMessage> timers,
       Settings settings,
       IoObserver observer,
-      DriverContext driverContext) {
+      DriverContext driverContext,
+      CallbackInbox inbox) {
     super(context);
     this.settings = settings;
     this.driverContext = driverContext;
     this.observer = observer;
     this.clock = NodeClock.get(context.getSystem());
-    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer);
+    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer, inbox);
     this.setup = new DmaObjectsSetup(driverContext, context.getSelf(), rules);
     this.timers = timers;
     this.workload = settings.workload();
@@ -381,7 +385,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDelayedReturn(RuleBook.DelayedReturn delayed) {
-    RuleBook.deliver(delayed);
+    rules.deliver(delayed);
     return this;
   }
 
@@ -558,7 +562,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     programmedSlot.programMicros = clock.nowMicros();
     if (hardwareGone) {
       // Nothing to program: the fragment is ended as soon as EvtProgramDma has returned.
-      program.replyTo().tell(CallbackReturn.SUCCESS);
+      rules.reply(program, CallbackReturn.SUCCESS);
       abandonTransfer(programmedSlot);
       return this;
     }
@@ -569,7 +573,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         program.transaction().ref().tell(
             new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()));
       }
-      program.replyTo().tell(CallbackReturn.SUCCESS);
+      rules.reply(program, CallbackReturn.SUCCESS);
       return this;
     }
     // Program the channel: one DMA descriptor chain per fragment (§9.2 R5).
@@ -578,13 +582,13 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     engine.tell(
         new DmaEngineMessage.ProgramTransfer(
             program.transaction(), program.direction(), program.sgList().offset(), program.sgList().length(), channel));
-    program.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(program, CallbackReturn.SUCCESS);
     return this;
   }
 
   private Behavior<DriverMessage> onReserveDma(DriverCallback.EvtReserveDma reserve) {
     Slot slot = slotOf(reserve.transaction());
-    reserve.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(reserve, CallbackReturn.SUCCESS);
     slot.reserved = true;
     issue(slot);
     return this;
@@ -593,7 +597,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private Behavior<DriverMessage> onIsr(DriverCallback.EvtInterruptIsr isr) {
     if (hardwareGone) {
       // Raised before the removal; its transfers were ended in EvtDeviceSurpriseRemoval.
-      isr.replyTo().tell(CallbackReturn.ofBoolean(true));
+      rules.reply(isr, CallbackReturn.ofBoolean(true));
       return this;
     }
     // Read and clear the status; the work is done in the DPC (§9.2 R7).
@@ -603,7 +607,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       observer.programToInterrupt(driverContext.deviceId(), now - slotOf(done.transaction()).programMicros);
     }
     engine.tell(new DmaEngineMessage.WdfInterruptQueueDpcForIsr(isr.interruptIndex()));
-    isr.replyTo().tell(CallbackReturn.ofBoolean(true));
+    rules.reply(isr, CallbackReturn.ofBoolean(true));
     return this;
   }
 
@@ -614,13 +618,13 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       done.transaction().ref().tell(new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow()));
     }
     latched.clear();
-    dpc.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(dpc, CallbackReturn.SUCCESS);
     return this;
   }
 
   /** §6.3: the system DMA controller finished: DmaCompleted, or DmaCompletedFinal if it was cancelled or failed. */
   private Behavior<DriverMessage> onTransferComplete(DriverCallback.EvtDmaTransactionDmaTransferComplete complete) {
-    complete.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(complete, CallbackReturn.SUCCESS);
     observer.programToInterrupt(
         driverContext.deviceId(), clock.nowMicros() - slotOf(complete.transaction()).programMicros);
     TransactionDdi next =

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.util.List;
+import org.dmaemu.fault.FaultObserver;
 import org.dmaemu.protocol.device.EnablerCreateResult;
 import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -46,19 +47,24 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
 
   public static Behavior<DriverMessage> create(Settings settings, DriverContext driverContext) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new ReferenceDriver(context, timers, settings, driverContext)));
+        context -> Behaviors.withTimers(timers -> {
+          CallbackInbox inbox = CallbackInbox.counting();
+          return inbox.around(new ReferenceDriver(context, timers, settings, driverContext, inbox));
+        }));
   }
 
   private ReferenceDriver(
       ActorContext<DriverMessage> context,
       TimerScheduler<DriverMessage> timers,
       Settings settings,
-      DriverContext driverContext) {
+      DriverContext driverContext,
+      CallbackInbox inbox) {
     super(context);
     this.settings = settings;
     this.driverContext = driverContext;
     this.rules =
-        new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, NodeClock.get(context.getSystem()));
+        new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, NodeClock.get(context.getSystem()),
+            FaultObserver.NONE, inbox);
   }
 
   @Override
@@ -83,7 +89,7 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
     }
     if (!result.status().isSuccess()) {
       // A KMDF driver returns the failing status of WdfDmaEnablerCreate from EvtDriverDeviceAdd.
-      pendingAdd.replyTo().tell(new CallbackReturn(result.status()));
+      rules.reply(pendingAdd, new CallbackReturn(result.status()));
       pendingAdd = null;
       return this;
     }
@@ -113,7 +119,7 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDelayedReturn(RuleBook.DelayedReturn delayed) {
-    RuleBook.deliver(delayed);
+    rules.deliver(delayed);
     return this;
   }
 }

@@ -406,9 +406,9 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   }
 
   private Behavior<DmaEngineMessage> onCallbackReturn(CallbackReturn returned) {
-    if (pending == null) {
-      // A return after its deadline passed: the hang was already counted.
-      getContext().getLog().debug("{}: late callback return ignored", deviceId);
+    if (pending == null || !pending.answeredBy(returned)) {
+      // A return after its deadline passed (the hang was already counted), or a repeated one.
+      getContext().getLog().debug("{}: late or repeated callback return ignored", deviceId);
       return this;
     }
     if (pendingIsIsr && !returned.result()) {
