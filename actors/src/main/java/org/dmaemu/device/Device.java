@@ -541,7 +541,9 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       driver =
           getContext()
               .spawn(
-                  driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
+                  driverModel.create(new DriverContext(
+                      deviceId, getContext().getSelf(), requestOrdinal, settings.callbackDeadline(), settings.faults(),
+                      settings.arbitration().group())),
                   "driver-" + requestOrdinal);
       if (settings.hardware() != null) {
         // The hardware is handed to the driver in EvtDevicePrepareHardware, as KMDF hands resources.

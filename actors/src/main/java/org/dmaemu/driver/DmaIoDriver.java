@@ -196,7 +196,9 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   public static Behavior<DriverMessage> create(Settings settings, IoObserver observer, DriverContext context) {
     return Behaviors.setup(
         ctx -> Behaviors.withTimers(timers -> {
-          CallbackInbox inbox = CallbackInbox.counting();
+          CallbackInbox inbox = CallbackInbox.counting(
+              context.gate("driver-" + context.requestOrdinal() + "/callbacks"), observer, context.deviceId(),
+              NodeClock.get(ctx.getSystem()));
           return inbox.around(new DmaIoDriver(ctx, timers, settings, observer, context, inbox));
         }));
   }

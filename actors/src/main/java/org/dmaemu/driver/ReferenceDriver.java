@@ -35,7 +35,12 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
     }
 
     public DriverModel model() {
-      return context -> ReferenceDriver.create(this, context);
+      return model(FaultObserver.NONE);
+    }
+
+    /** The driver, reporting the faults it injects to {@code observer}. */
+    public DriverModel model(FaultObserver observer) {
+      return context -> ReferenceDriver.create(this, observer, context);
     }
   }
 
@@ -46,10 +51,17 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
   private int nextEnabler;
 
   public static Behavior<DriverMessage> create(Settings settings, DriverContext driverContext) {
+    return create(settings, FaultObserver.NONE, driverContext);
+  }
+
+  public static Behavior<DriverMessage> create(Settings settings, FaultObserver observer, DriverContext driverContext) {
     return Behaviors.setup(
         context -> Behaviors.withTimers(timers -> {
-          CallbackInbox inbox = CallbackInbox.counting();
-          return inbox.around(new ReferenceDriver(context, timers, settings, driverContext, inbox));
+          NodeClock clock = NodeClock.get(context.getSystem());
+          CallbackInbox inbox = CallbackInbox.counting(
+              driverContext.gate("driver-" + driverContext.requestOrdinal() + "/callbacks"), observer,
+              driverContext.deviceId(), clock);
+          return inbox.around(new ReferenceDriver(context, timers, settings, driverContext, observer, clock, inbox));
         }));
   }
 
@@ -58,13 +70,13 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
       TimerScheduler<DriverMessage> timers,
       Settings settings,
       DriverContext driverContext,
+      FaultObserver observer,
+      NodeClock clock,
       CallbackInbox inbox) {
     super(context);
     this.settings = settings;
     this.driverContext = driverContext;
-    this.rules =
-        new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, NodeClock.get(context.getSystem()),
-            FaultObserver.NONE, inbox);
+    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer, inbox);
   }
 
   @Override
