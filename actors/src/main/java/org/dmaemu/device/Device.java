@@ -551,7 +551,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
             getContext()
                 .spawn(
                     DmaEngine.create(
-                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace),
+                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace,
+                        settings.gate(deviceId, "engine-" + requestOrdinal), observer),
                     "engine-" + requestOrdinal);
       }
     }

@@ -141,6 +141,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     long programMicros;
     /** A fragment is programmed on the engine and no DmaCompleted* for it has been sent yet. */
     boolean programmed;
+    /** The ISR read the programmed fragment's completion; its DPC has not run yet. */
+    boolean completionSeen;
     long bytes;
     NtStatus status;
   }
@@ -580,6 +582,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     }
     // Program the channel: one DMA descriptor chain per fragment (§9.2 R5).
     programmedSlot.programmed = true;
+    programmedSlot.completionSeen = false;
     int channel = program.direction() == DmaDirection.READ_FROM_DEVICE ? READ_CHANNEL : WRITE_CHANNEL;
     engine.tell(
         new DmaEngineMessage.ProgramTransfer(
@@ -602,13 +605,27 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       rules.reply(isr, CallbackReturn.ofBoolean(true));
       return this;
     }
-    // Read and clear the status; the work is done in the DPC (§9.2 R7).
-    latched.addAll(isr.completed());
-    long now = clock.nowMicros();
-    for (CompletedTransfer done : isr.completed()) {
-      observer.programToInterrupt(driverContext.deviceId(), now - slotOf(done.transaction()).programMicros);
+    if (isr.completed().isEmpty()) {
+      // The status shows nothing of this device's (a repeated interrupt): the ISR claims nothing (§9.2 R7).
+      rules.reply(isr, CallbackReturn.ofBoolean(false));
+      return this;
     }
-    engine.tell(new DmaEngineMessage.WdfInterruptQueueDpcForIsr(isr.interruptIndex()));
+    // Read and clear the status; the work is done in the DPC (§9.2 R7). A completion of a transfer
+    // the watchdog gave up on is read and cleared like the others, and left alone.
+    long now = clock.nowMicros();
+    boolean work = false;
+    for (CompletedTransfer done : isr.completed()) {
+      Slot slot = slotOf(done.transaction());
+      if (slot.programmed && !slot.completionSeen) {
+        slot.completionSeen = true;
+        latched.add(done);
+        work = true;
+        observer.programToInterrupt(driverContext.deviceId(), now - slot.programMicros);
+      }
+    }
+    if (work) {
+      engine.tell(new DmaEngineMessage.WdfInterruptQueueDpcForIsr(isr.interruptIndex()));
+    }
     rules.reply(isr, CallbackReturn.ofBoolean(true));
     return this;
   }
