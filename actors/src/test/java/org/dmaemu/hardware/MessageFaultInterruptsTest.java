@@ -1,6 +1,7 @@
 package org.dmaemu.hardware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -244,5 +245,34 @@ class MessageFaultInterruptsTest {
     assertTrue(d.observer.what().stream().allMatch(w -> w.equals("interrupts delay")), d.observer.what().toString());
     assertEquals(List.of(), d.snapshot().bugChecks());
     assertEquals(PnpOutcome.SUCCEEDED, d.remove().outcome());
+  }
+
+  @Test
+  @DisplayName("DESIGN §5: the same seed repeats the same interrupts (those of the same requests); another seed others")
+  void sameSeedSameInjections() {
+    List<Integer> first = repeatedFor("same-irq-device", 51);
+    List<Integer> again = repeatedFor("same-irq-device", 51);
+    List<Integer> other = repeatedFor("same-irq-device", 52);
+    assertTrue(first.size() > 2 && first.size() < 14, first.toString());
+    assertEquals(first, again);
+    assertNotEquals(first, other);
+  }
+
+  /** One request at a time, one fragment each, half the interrupts raised twice: which requests' were. */
+  private static List<Integer> repeatedFor(String id, long planSeed) {
+    DmaIoDriver.Settings oneAtATime = new DmaIoDriver.Settings(
+        DmaIoDriver.Mode.PACKET, DmaEnablerConfig.init(DmaProfile.PACKET64, 16384).withWdmDmaVersionOverride(3),
+        1, IoWorkload.closed(1, 1, 16384, 0.5, 16), 0, List.of(), 19);
+    FaultyDevice d = new FaultyDevice(
+        kit, id, DeviceSettings.defaults().withHardware(HardwareSettings.defaults()),
+        FaultyDevice.plan("half-irq", MessagePath.INTERRUPTS, MessageAction.DUPLICATE, null, 0.5, id, planSeed),
+        oneAtATime::model);
+    assertEquals(PnpOutcome.SUCCEEDED, d.add().outcome());
+    assertEquals(PnpOutcome.SUCCEEDED, d.start().outcome());
+    assertEquals(16, d.awaitIoFinished(Duration.ofSeconds(20)));
+    d.assertEachRequestEndedOnce();
+    assertTrue(d.observer.ended().stream().allMatch(e -> e.status() == NtStatus.STATUS_SUCCESS), d.observer.ended().toString());
+    d.removeCleanly();
+    return d.observer.endedAtInjection();
   }
 }

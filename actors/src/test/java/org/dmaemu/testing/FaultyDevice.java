@@ -25,6 +25,7 @@ import org.dmaemu.protocol.device.DevicePowerState;
 import org.dmaemu.protocol.device.DeviceSnapshot;
 import org.dmaemu.protocol.device.GetDeviceState;
 import org.dmaemu.protocol.device.PnpCommand;
+import org.dmaemu.protocol.device.PnpOutcome;
 import org.dmaemu.protocol.device.PnpResult;
 
 /**
@@ -105,6 +106,26 @@ public final class FaultyDevice {
       return null;
     });
     return observer.finishedWith();
+  }
+
+  /** Once the I/O has ended, the device's adapters hold only the reservations of its driver, and no lock. */
+  public void assertNothingHeldButReservations(int reservedRegisters) {
+    results.awaitAssert(WAIT, () -> {
+      assertEquals(reservedRegisters, observer.registersInUse(), "map registers in use");
+      assertTrue(!observer.anyLockHeld(), "an adapter lock is still held");
+      return null;
+    });
+  }
+
+  /** Removes the device: no bug check (no K5, nothing held: 0xE6/0x09), every register back, none leaked. */
+  public void removeCleanly() {
+    assertEquals(PnpOutcome.SUCCEEDED, remove().outcome());
+    assertEquals(List.of(), snapshot().bugChecks(), "nothing held at removal");
+    results.awaitAssert(WAIT, () -> {
+      assertEquals(0, observer.registersInUse());
+      return null;
+    });
+    assertEquals(0, observer.registersLeaked());
   }
 
   /** Each request ended exactly once. */

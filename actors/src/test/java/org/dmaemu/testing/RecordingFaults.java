@@ -21,8 +21,9 @@ public final class RecordingFaults implements IoObserver, DmaObserver {
   public record Injected(String faultId, String deviceId, String what, long atMicros) {}
 
   private final ConcurrentLinkedQueue<Injected> injected = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Integer> endedAtInjection = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<RequestEnd> ended = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Long> submitted = new ConcurrentLinkedQueue<>();
+  private final Map<Long, Long> submitted = new ConcurrentHashMap<>();
   private volatile long finishedWith = -1;
   private final Map<String, Integer> registersInUse = new ConcurrentHashMap<>();
   private final Map<String, Boolean> lockHeld = new ConcurrentHashMap<>();
@@ -31,6 +32,7 @@ public final class RecordingFaults implements IoObserver, DmaObserver {
   @Override
   public void faultInjected(String faultId, String deviceId, String what, long atMicros) {
     injected.add(new Injected(faultId, deviceId, what, atMicros));
+    endedAtInjection.add(ended.size());
   }
 
   @Override
@@ -40,7 +42,7 @@ public final class RecordingFaults implements IoObserver, DmaObserver {
 
   @Override
   public void requestSubmitted(String deviceId, long sequence, DmaDirection direction, long bytes) {
-    submitted.add(sequence);
+    submitted.put(sequence, bytes);
   }
 
   @Override
@@ -98,6 +100,14 @@ public final class RecordingFaults implements IoObserver, DmaObserver {
     return List.copyOf(injected);
   }
 
+  /**
+   * For each injection, how many requests had ended when it was made: with one request at a time,
+   * the request it acted on.
+   */
+  public List<Integer> endedAtInjection() {
+    return List.copyOf(endedAtInjection);
+  }
+
   /** What each injection did, in order ("callbacks drop EvtDriverDeviceAdd"). */
   public List<String> what() {
     return injected.stream().map(Injected::what).toList();
@@ -109,6 +119,11 @@ public final class RecordingFaults implements IoObserver, DmaObserver {
 
   public int submitted() {
     return submitted.size();
+  }
+
+  /** The size of request {@code sequence}. */
+  public long size(long sequence) {
+    return submitted.get(sequence);
   }
 
   /** The count the driver reported when its I/O finished, -1 before. */
