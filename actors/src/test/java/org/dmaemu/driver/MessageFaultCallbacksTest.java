@@ -171,7 +171,7 @@ class MessageFaultCallbacksTest {
     DmaIoDriver.Settings plx = new DmaIoDriver.Settings(
         DmaIoDriver.Mode.SCATTER_GATHER,
         DmaEnablerConfig.init(DmaProfile.SCATTER_GATHER64_DUPLEX, 8192).withWdmDmaVersionOverride(3),
-        2, IoWorkload.closed(2, 1, 64 * 1024, 0.5, 20), 0, List.of(), 11);
+        2, IoWorkload.closed(2, 1, 64 * 1024, 0.5, 20), 0, List.of(), 11).withWatchdog(Duration.ofSeconds(2));
     FaultyDevice d = new FaultyDevice(
         kit, id, DeviceSettings.defaults().withHardware(HardwareSettings.defaults()),
         everyCallback("dup-io", MessageAction.DUPLICATE, null, 1.0, id, 1), plx::model);

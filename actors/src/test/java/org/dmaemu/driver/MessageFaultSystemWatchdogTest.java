@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The watchdog of a System-profile driver (reference §6.2): a system transfer that runs past the
  * watchdog and the callback deadline is stopped with StopSystemTransfer, ended with
- * DmaCompletedFinal from its DmaCancelled completion, then released. Modeled time runs a hundred
- * times slower than real time here, so that a 10 ms transfer outlasts 4 ms deadlines that the
- * power callbacks still meet on a loaded machine.
+ * DmaCompletedFinal from its DmaCancelled completion, then released. Modeled time runs 250 times
+ * slower than real time here, so that a 10 ms transfer outlasts 4 ms deadlines (1 s of real time)
+ * that the power callbacks still meet on a loaded machine.
  */
 class MessageFaultSystemWatchdogTest {
   private static ActorTestKit kit;
@@ -35,7 +35,7 @@ class MessageFaultSystemWatchdogTest {
   static void setUp() {
     kit = ActorTestKit.create(
         "MessageFaultSystemWatchdogTest",
-        ConfigFactory.parseString("dmaemu.clock.time-scale = 0.01").withFallback(TestKits.config()));
+        ConfigFactory.parseString("dmaemu.clock.time-scale = 0.004").withFallback(TestKits.config()));
   }
 
   @AfterAll

@@ -55,6 +55,7 @@ class MessageFaultInterruptsTest {
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Duration QUIET = Duration.ofMillis(300);
+  private static final Duration PATIENT = Duration.ofSeconds(2);
   /** Transfers take no modeled time: completions come at once. */
   private static final HardwareSettings INSTANT = new HardwareSettings(2, 1e12, Duration.ZERO);
 
@@ -206,7 +207,9 @@ class MessageFaultInterruptsTest {
     return new DmaIoDriver.Settings(
         DmaIoDriver.Mode.PACKET,
         DmaEnablerConfig.init(DmaProfile.PACKET64, 16384).withWdmDmaVersionOverride(3),
-        4, IoWorkload.closed(4, 1, 60_000, 0.5, 24), 0, List.of(), seed);
+        4, IoWorkload.closed(4, 1, 60_000, 0.5, 24), 0, List.of(), seed)
+        // No request here should time out: a watchdog far beyond what a loaded machine stalls.
+        .withWatchdog(PATIENT);
   }
 
   private static FaultyDevice ioDevice(MessageAction action, Duration delay) {
@@ -262,7 +265,7 @@ class MessageFaultInterruptsTest {
   private static List<Integer> repeatedFor(String id, long planSeed) {
     DmaIoDriver.Settings oneAtATime = new DmaIoDriver.Settings(
         DmaIoDriver.Mode.PACKET, DmaEnablerConfig.init(DmaProfile.PACKET64, 16384).withWdmDmaVersionOverride(3),
-        1, IoWorkload.closed(1, 1, 16384, 0.5, 16), 0, List.of(), 19);
+        1, IoWorkload.closed(1, 1, 16384, 0.5, 16), 0, List.of(), 19).withWatchdog(PATIENT);
     FaultyDevice d = new FaultyDevice(
         kit, id, DeviceSettings.defaults().withHardware(HardwareSettings.defaults()),
         FaultyDevice.plan("half-irq", MessagePath.INTERRUPTS, MessageAction.DUPLICATE, null, 0.5, id, planSeed),
