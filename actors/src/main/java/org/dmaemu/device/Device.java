@@ -84,6 +84,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
   private boolean ownsHardware;
   private EnablerInfo[] enablers = NO_ENABLERS;
   private long callbacksInvoked;
+  /** Callbacks sent to the current driver actor, which numbers them the same way (see {@link PendingCallback}). */
+  private long callbackSerial;
   private int requestOrdinal;
   /** The request being run; {@code null} while idle. */
   private Request current;
@@ -106,7 +108,6 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
     final ArrayDeque<PowerStep> steps;
     PowerStep step;
     PendingCallback pending;
-    long serial;
     int dmaIndex;
     int disposing;
     int interruptsEnabled;
@@ -264,7 +265,7 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
             applyEffects(step, true);
             continue;
           }
-          long id = ++r.serial;
+          long id = ++callbackSerial;
           r.pending =
               PendingCallback.send(
                   getContext(),
@@ -296,7 +297,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
 
   private Behavior<DeviceMessage> onCallbackReturn(CallbackReturn returned) {
     Request r = current;
-    if (r == null || r.pending == null) {
+    if (r == null || r.pending == null || !r.pending.answeredBy(returned)) {
+      // Late (after its deadline) or repeated: the callback it returns from is over.
       return this;
     }
     CallbackOutcome outcome = r.pending.returned(returned.status(), clock, trace);
@@ -535,10 +537,13 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
 
   private ActorRef<DriverMessage> ensureDriver() {
     if (driver == null) {
+      callbackSerial = 0;
       driver =
           getContext()
               .spawn(
-                  driverModel.create(new DriverContext(deviceId, getContext().getSelf(), requestOrdinal)),
+                  driverModel.create(new DriverContext(
+                      deviceId, getContext().getSelf(), requestOrdinal, settings.callbackDeadline(), settings.faults(),
+                      settings.arbitration().group())),
                   "driver-" + requestOrdinal);
       if (settings.hardware() != null) {
         // The hardware is handed to the driver in EvtDevicePrepareHardware, as KMDF hands resources.
@@ -546,7 +551,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
             getContext()
                 .spawn(
                     DmaEngine.create(
-                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace),
+                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace,
+                        settings.gate(deviceId, "engine-" + requestOrdinal), observer),
                     "engine-" + requestOrdinal);
       }
     }

@@ -1,5 +1,6 @@
 package org.dmaemu.driver;
 
+import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -10,8 +11,14 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.dmaemu.fault.Injection;
+import org.dmaemu.fault.MessageGate;
+import org.dmaemu.fault.MessagePath;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.EnablerCreateResult;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -21,11 +28,15 @@ import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.DmaEnablerConfig;
 import org.dmaemu.protocol.hardware.CompletedTransfer;
 import org.dmaemu.protocol.hardware.DmaEngineMessage;
+import org.dmaemu.protocol.hardware.TransferAborted;
 import org.dmaemu.protocol.transaction.DmaCompletionStatus;
 import org.dmaemu.protocol.transaction.TransactionCreateResult;
 import org.dmaemu.protocol.transaction.TransactionDdi;
 import org.dmaemu.protocol.transaction.TransactionDdiReturn;
 import org.dmaemu.protocol.transaction.TransactionHandle;
+import org.dmaemu.protocol.transaction.TransactionState;
+import org.dmaemu.protocol.transaction.TransactionView;
+import org.dmaemu.transaction.DmaTransaction;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.time.Seeds;
 import org.dmaemu.workload.ArrivalPattern;
@@ -69,6 +80,20 @@ import org.dmaemu.workload.IoWorkload;
  * with STATUS_NO_SUCH_DEVICE; requests still queued are cancelled in EvtDeviceSelfManagedIoCleanup.
  * A System-profile device keeps this path out: its transfers run on the platform's DMA controller,
  * which is still there, and complete.
+ *
+ * <p>The watchdog (a real driver's DPC-timeout timer, in modeled time): a transaction whose
+ * programmed fragment shows no interrupt, or whose DDI call shows no return, within
+ * {@link Settings#watchdog()} is given up. A programmed fragment is reset on the engine
+ * (AbortTransfer) and ended with DmaCompletedFinal (§3.5), a system transfer is stopped with
+ * StopSystemTransfer and ended from its DmaCancelled completion (§6.2); a call whose return was lost
+ * is settled by the transaction's state (what {@code !wdfdmatransaction} shows — the one fact the
+ * lost return would have carried), ended as §3.2 allows in that state. Then Release, and the
+ * request fails with STATUS_IO_TIMEOUT. An interrupt, completion or return that comes after is for
+ * a call or fragment that is over, and is left alone. Returns are matched to calls in order: a
+ * transaction answers its calls one by one, in the order made.
+ *
+ * <p>Message faults act on the DDI_REPLIES path here, as the driver receives a return (DESIGN §10):
+ * dropped, delayed, or handled twice (the second time it answers a call already over).
  */
 public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
@@ -84,6 +109,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
    * @param workload when requests arrive, their sizes and directions, and when the I/O ends
    * @param reservedRegisters RESERVING_PACKET: map registers each transaction reserves (at least
    *     1: the count is derived only from an initialized buffer, and these reserve before any)
+   * @param watchdog modeled time a programmed fragment may go without its interrupt, or a DDI call
+   *     without its return, before the driver gives the request up; {@code null}: half the device's
+   *     callback deadline (0.5 s by default, thousands of times the largest fragment's transfer), so
+   *     that a stuck request has ended before the deadline of a self-managed I/O suspend that waits
+   *     for it. A system transfer gets the callback deadline on top: its completion is a callback
+   *     whose own deadline passes first.
    */
   public record Settings(
       Mode mode,
@@ -92,7 +123,20 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       IoWorkload workload,
       int reservedRegisters,
       List<CallbackRule> rules,
-      long runSeed) {
+      long runSeed,
+      Duration watchdog) {
+
+    /** Settings with the default watchdog. */
+    public Settings(
+        Mode mode,
+        DmaEnablerConfig enabler,
+        int transactions,
+        IoWorkload workload,
+        int reservedRegisters,
+        List<CallbackRule> rules,
+        long runSeed) {
+      this(mode, enabler, transactions, workload, reservedRegisters, rules, runSeed, null);
+    }
 
     public Settings {
       if (transactions < 1) {
@@ -113,10 +157,22 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         throw new IllegalArgumentException("a reserving driver needs reserved registers >= 1, got " + reservedRegisters);
       }
       rules = List.copyOf(rules);
+      if (watchdog != null && (watchdog.isZero() || watchdog.isNegative())) {
+        throw new IllegalArgumentException("the watchdog must be positive, got " + watchdog);
+      }
     }
 
     public DriverModel model(IoObserver observer) {
       return context -> DmaIoDriver.create(this, observer, context);
+    }
+
+    public Settings withWatchdog(Duration modeled) {
+      return new Settings(mode, enabler, transactions, workload, reservedRegisters, rules, runSeed, modeled);
+    }
+
+    /** The watchdog for a device whose callback deadline is {@code callbackDeadline}. */
+    public Duration watchdogFor(Duration callbackDeadline) {
+      return watchdog != null ? watchdog : callbackDeadline.dividedBy(2);
     }
   }
 
@@ -141,8 +197,35 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     long programMicros;
     /** A fragment is programmed on the engine and no DmaCompleted* for it has been sent yet. */
     boolean programmed;
+    /** The ISR read the programmed fragment's completion; its DPC has not run yet. */
+    boolean completionSeen;
+    /** System: a fragment is on the controller and its completion callback has not come. */
+    boolean systemRunning;
+    /** System: the watchdog stopped the transfer (StopSystemTransfer). */
+    boolean stopSent;
     long bytes;
     NtStatus status;
+    /** DDI calls made on the transaction, and returns received from it (each return answers the call of its number). */
+    long callsMade;
+    long returnsReceived;
+    /** Calls whose return the slot waits for, by number. */
+    final TreeMap<Long, String> awaiting = new TreeMap<>();
+    /** Modeled time the slot started waiting for an interrupt, a completion or a return; -1: not waiting. */
+    long watchSince = -1;
+    /** The watchdog gave the request up: it ends with STATUS_IO_TIMEOUT. */
+    boolean timedOut;
+    Recovery recovery = Recovery.NONE;
+    /** The calls whose returns the watchdog gave up on, while it asks the transaction's state. */
+    final Set<String> lost = new HashSet<>(2);
+  }
+
+  /** Where the watchdog's recovery of a slot stands. */
+  private enum Recovery {
+    NONE,
+    /** The engine is resetting the transaction's transfers (AbortTransfer). */
+    ABORTING,
+    /** The transaction is asked for its state. */
+    INSPECTING
   }
 
   /** An I/O request: drawn when it arrives, run on a free transaction. */
@@ -152,6 +235,26 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private enum Arrive implements DriverMessage {
     INSTANCE
   }
+
+  /** The watchdog's timer: some slot's wait may be over. */
+  private enum WatchdogDue implements DriverMessage {
+    INSTANCE
+  }
+
+  /** A DDI return a fault put off, with the number of the call it answers. */
+  private record DelayedReturn(long call, TransactionDdiReturn r) implements DriverMessage, NoSerializationVerificationNeeded {}
+
+  /** A transaction's state, asked by the watchdog. */
+  private record Inspected(TransactionView view) implements DriverMessage, NoSerializationVerificationNeeded {}
+
+  // The DDIs whose returns the driver acts on, as TransactionDdiReturn names them.
+  private static final String INITIALIZE = "WdfDmaTransactionInitialize";
+  private static final String EXECUTE = "WdfDmaTransactionExecute";
+  private static final String DMA_COMPLETED = "WdfDmaTransactionDmaCompleted";
+  private static final String DMA_COMPLETED_FINAL = "WdfDmaTransactionDmaCompletedFinal";
+  private static final String RELEASE = "WdfDmaTransactionRelease";
+  private static final String ALLOCATE_RESOURCES = "WdfDmaTransactionAllocateResources";
+  private static final String FREE_RESOURCES = "WdfDmaTransactionFreeResources";
 
   /** The most requests an open-loop driver queues; more fail at once with STATUS_INSUFFICIENT_RESOURCES. */
   static final int MAX_QUEUED = 4096;
@@ -192,10 +295,21 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private boolean finishReported;
   /** EvtDeviceSurpriseRemoval came: the engine is gone, no transfer of it completes. */
   private boolean hardwareGone;
+  private final MessageGate ddiGate;
+  private final long watchdogMicros;
+  private final long systemWatchdogMicros;
+  /** When the watchdog's timer fires; -1: not set. */
+  private long watchdogDueMicros = -1;
+  private final ActorRef<TransactionView> inspections;
 
   public static Behavior<DriverMessage> create(Settings settings, IoObserver observer, DriverContext context) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new DmaIoDriver(ctx, timers, settings, observer, context)));
+        ctx -> Behaviors.withTimers(timers -> {
+          CallbackInbox inbox = CallbackInbox.counting(
+              context.gate("driver-" + context.requestOrdinal() + "/callbacks"), observer, context.deviceId(),
+              NodeClock.get(ctx.getSystem()));
+          return inbox.around(new DmaIoDriver(ctx, timers, settings, observer, context, inbox));
+        }));
   }
 
   private DmaIoDriver(
@@ -203,13 +317,19 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       TimerScheduler<DriverMessage> timers,
       Settings settings,
       IoObserver observer,
-      DriverContext driverContext) {
+      DriverContext driverContext,
+      CallbackInbox inbox) {
     super(context);
     this.settings = settings;
     this.driverContext = driverContext;
     this.observer = observer;
     this.clock = NodeClock.get(context.getSystem());
-    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer);
+    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer, inbox);
+    this.ddiGate = driverContext.gate("driver-" + driverContext.requestOrdinal() + "/ddi-replies");
+    Duration watchdog = settings.watchdogFor(driverContext.callbackDeadline());
+    this.watchdogMicros = Math.max(1, watchdog.toNanos() / 1000);
+    this.systemWatchdogMicros = watchdogMicros + driverContext.callbackDeadline().toNanos() / 1000;
+    this.inspections = context.messageAdapter(TransactionView.class, Inspected::new);
     this.setup = new DmaObjectsSetup(driverContext, context.getSelf(), rules);
     this.timers = timers;
     this.workload = settings.workload();
@@ -241,8 +361,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         .onMessage(EnablerCreateResult.class, this::onEnablerCreated)
         .onMessage(TransactionCreateResult.class, this::onTransactionCreated)
         .onMessage(TransactionDdiReturn.class, this::onDdiReturn)
+        .onMessage(DelayedReturn.class, this::onDelayedDdiReturn)
+        .onMessage(TransferAborted.class, this::onTransferAborted)
+        .onMessage(Inspected.class, this::onInspected)
         .onMessage(RuleBook.DelayedReturn.class, this::onDelayedReturn)
         .onMessageEquals(Arrive.INSTANCE, this::onArrive)
+        .onMessageEquals(WatchdogDue.INSTANCE, this::onWatchdogDue)
         .build();
   }
 
@@ -262,8 +386,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     for (int i = 0; i < slots.length; i++) {
       slots[i].tx = transactions.get(i);
       if (settings.mode() == Mode.SYSTEM) {
-        slots[i].tx.ref().tell(
-            new TransactionDdi.WdfDmaTransactionSetTransferCompleteCallback(true, getContext().getSelf().narrow()));
+        call(slots[i], new TransactionDdi.WdfDmaTransactionSetTransferCompleteCallback(true, getContext().getSelf().narrow()), false);
       }
     }
   }
@@ -336,7 +459,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       if (slot.reserved && slot.tx != null) {
         slot.reserved = false;
         freesInFlight++;
-        slot.tx.ref().tell(new TransactionDdi.WdfDmaTransactionFreeResources(getContext().getSelf().narrow()));
+        call(slot, new TransactionDdi.WdfDmaTransactionFreeResources(getContext().getSelf().narrow()), true);
       }
     }
     pendingCleanup = cleanup;
@@ -372,7 +495,10 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   /** Ends a transfer the hardware will never finish: DmaCompletedFinal with nothing transferred. */
   private void abandonTransfer(Slot slot) {
     slot.programmed = false;
-    slot.tx.ref().tell(new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow()));
+    // The removal ends the request (STATUS_NO_SUCH_DEVICE), whatever the watchdog was doing.
+    slot.recovery = Recovery.NONE;
+    slot.timedOut = false;
+    call(slot, new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow()), true);
   }
 
   private Behavior<DriverMessage> onOtherCallback(DriverCallback callback) {
@@ -381,7 +507,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDelayedReturn(RuleBook.DelayedReturn delayed) {
-    RuleBook.deliver(delayed);
+    rules.deliver(delayed);
     return this;
   }
 
@@ -393,9 +519,10 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     }
     if (settings.mode() == Mode.RESERVING_PACKET && !slot.reserved) {
       slot.state = SlotState.RESERVING;
-      slot.tx.ref().tell(
+      call(slot,
           new TransactionDdi.WdfDmaTransactionAllocateResources(
-              DmaDirection.READ_FROM_DEVICE, settings.reservedRegisters(), getContext().getSelf().narrow()));
+              DmaDirection.READ_FROM_DEVICE, settings.reservedRegisters(), getContext().getSelf().narrow()),
+          true);
       return;
     }
     issue(slot);
@@ -409,6 +536,9 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       return;
     }
     slot.request = next;
+    slot.bytes = 0;
+    slot.status = null;
+    slot.timedOut = false;
     inFlight++;
     initialize(slot);
   }
@@ -548,9 +678,10 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   private void initialize(Slot slot) {
     slot.state = SlotState.INITIALIZING;
-    slot.tx.ref().tell(
+    call(slot,
         new TransactionDdi.WdfDmaTransactionInitialize(
-            slot.request.direction(), slot.request.size(), 0, getContext().getSelf().narrow()));
+            slot.request.direction(), slot.request.size(), 0, getContext().getSelf().narrow()),
+        true);
   }
 
   private Behavior<DriverMessage> onProgramDma(DriverCallback.EvtProgramDma program) {
@@ -558,33 +689,37 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     programmedSlot.programMicros = clock.nowMicros();
     if (hardwareGone) {
       // Nothing to program: the fragment is ended as soon as EvtProgramDma has returned.
-      program.replyTo().tell(CallbackReturn.SUCCESS);
+      rules.reply(program, CallbackReturn.SUCCESS);
       abandonTransfer(programmedSlot);
       return this;
     }
     if (settings.mode() == Mode.SYSTEM) {
       // The system DMA controller moves the data; the device side needs no programming here.
+      programmedSlot.systemRunning = true;
+      programmedSlot.stopSent = !running;
       if (!running) {
         // Suspending: stop the fragment now (§6.2); its completion comes as DmaCancelled.
-        program.transaction().ref().tell(
-            new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()));
+        call(programmedSlot, new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()), false);
       }
-      program.replyTo().tell(CallbackReturn.SUCCESS);
+      rules.reply(program, CallbackReturn.SUCCESS);
+      watch(programmedSlot);
       return this;
     }
     // Program the channel: one DMA descriptor chain per fragment (§9.2 R5).
     programmedSlot.programmed = true;
+    programmedSlot.completionSeen = false;
     int channel = program.direction() == DmaDirection.READ_FROM_DEVICE ? READ_CHANNEL : WRITE_CHANNEL;
     engine.tell(
         new DmaEngineMessage.ProgramTransfer(
             program.transaction(), program.direction(), program.sgList().offset(), program.sgList().length(), channel));
-    program.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(program, CallbackReturn.SUCCESS);
+    watch(programmedSlot);
     return this;
   }
 
   private Behavior<DriverMessage> onReserveDma(DriverCallback.EvtReserveDma reserve) {
     Slot slot = slotOf(reserve.transaction());
-    reserve.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(reserve, CallbackReturn.SUCCESS);
     slot.reserved = true;
     issue(slot);
     return this;
@@ -593,59 +728,115 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private Behavior<DriverMessage> onIsr(DriverCallback.EvtInterruptIsr isr) {
     if (hardwareGone) {
       // Raised before the removal; its transfers were ended in EvtDeviceSurpriseRemoval.
-      isr.replyTo().tell(CallbackReturn.ofBoolean(true));
+      rules.reply(isr, CallbackReturn.ofBoolean(true));
       return this;
     }
-    // Read and clear the status; the work is done in the DPC (§9.2 R7).
-    latched.addAll(isr.completed());
-    long now = clock.nowMicros();
-    for (CompletedTransfer done : isr.completed()) {
-      observer.programToInterrupt(driverContext.deviceId(), now - slotOf(done.transaction()).programMicros);
+    if (isr.completed().isEmpty()) {
+      // The status shows nothing of this device's (a repeated interrupt): the ISR claims nothing (§9.2 R7).
+      rules.reply(isr, CallbackReturn.ofBoolean(false));
+      return this;
     }
-    engine.tell(new DmaEngineMessage.WdfInterruptQueueDpcForIsr(isr.interruptIndex()));
-    isr.replyTo().tell(CallbackReturn.ofBoolean(true));
+    // Read and clear the status; the work is done in the DPC (§9.2 R7). A completion of a transfer
+    // the watchdog gave up on is read and cleared like the others, and left alone.
+    long now = clock.nowMicros();
+    boolean work = false;
+    for (CompletedTransfer done : isr.completed()) {
+      Slot slot = slotOf(done.transaction());
+      // Only the fragment programmed now: a transfer of an earlier one started before it was programmed.
+      if (slot.programmed && !slot.completionSeen && slot.recovery != Recovery.ABORTING
+          && done.startMicros() >= slot.programMicros) {
+        slot.completionSeen = true;
+        latched.add(done);
+        work = true;
+        observer.programToInterrupt(driverContext.deviceId(), now - slot.programMicros);
+      }
+    }
+    if (work) {
+      engine.tell(new DmaEngineMessage.WdfInterruptQueueDpcForIsr(isr.interruptIndex()));
+    }
+    rules.reply(isr, CallbackReturn.ofBoolean(true));
     return this;
   }
 
   private Behavior<DriverMessage> onDpc(DriverCallback.EvtInterruptDpc dpc) {
     // §9.2 R9 / §9.3 W7: DmaCompleted for each finished transfer.
     for (CompletedTransfer done : latched) {
-      slotOf(done.transaction()).programmed = false;
-      done.transaction().ref().tell(new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow()));
+      Slot slot = slotOf(done.transaction());
+      slot.programmed = false;
+      call(slot, new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow()), true);
     }
     latched.clear();
-    dpc.replyTo().tell(CallbackReturn.SUCCESS);
+    rules.reply(dpc, CallbackReturn.SUCCESS);
     return this;
   }
 
   /** §6.3: the system DMA controller finished: DmaCompleted, or DmaCompletedFinal if it was cancelled or failed. */
   private Behavior<DriverMessage> onTransferComplete(DriverCallback.EvtDmaTransactionDmaTransferComplete complete) {
-    complete.replyTo().tell(CallbackReturn.SUCCESS);
-    observer.programToInterrupt(
-        driverContext.deviceId(), clock.nowMicros() - slotOf(complete.transaction()).programMicros);
+    rules.reply(complete, CallbackReturn.SUCCESS);
+    Slot slot = slotOf(complete.transaction());
+    slot.systemRunning = false;
+    slot.stopSent = false;
+    observer.programToInterrupt(driverContext.deviceId(), clock.nowMicros() - slot.programMicros);
     TransactionDdi next =
         complete.status() == DmaCompletionStatus.DMA_COMPLETE
             ? new TransactionDdi.WdfDmaTransactionDmaCompleted(getContext().getSelf().narrow())
             : new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow());
-    complete.transaction().ref().tell(next);
+    call(slot, next, true);
     return this;
   }
 
   private Behavior<DriverMessage> onDdiReturn(TransactionDdiReturn r) {
     Slot slot = slotOf(r.transaction());
+    long number = ++slot.returnsReceived;
+    long now = clock.nowMicros();
+    Injection injection = ddiGate.decide(MessagePath.DDI_REPLIES, now);
+    if (injection == null) {
+      return settle(slot, number, r);
+    }
+    observer.faultInjected(
+        injection.faultId(), driverContext.deviceId(), "ddi-replies " + injection.action().planName() + " " + r.ddi(), now);
+    switch (injection.action()) {
+      case DROP:
+        return this;
+      case DELAY:
+        getContext().scheduleOnce(clock.toReal(injection.delay()), getContext().getSelf(), new DelayedReturn(number, r));
+        return this;
+      case DUPLICATE:
+      default:
+        settle(slot, number, r);
+        return settle(slot, number, r);
+    }
+  }
+
+  private Behavior<DriverMessage> onDelayedDdiReturn(DelayedReturn delayed) {
+    return settle(slotOf(delayed.r().transaction()), delayed.call(), delayed.r());
+  }
+
+  /** A return of call {@code number}: acted on if the slot still waits for it, else left alone. */
+  private Behavior<DriverMessage> settle(Slot slot, long number, TransactionDdiReturn r) {
+    if (slot.awaiting.remove(number) == null) {
+      // A call that needs no return, or one that is over: answered twice, or given up by the watchdog.
+      return this;
+    }
+    Behavior<DriverMessage> next = onReturn(slot, r);
+    watch(slot);
+    return next;
+  }
+
+  private Behavior<DriverMessage> onReturn(Slot slot, TransactionDdiReturn r) {
     switch (r.ddi()) {
-      case "WdfDmaTransactionInitialize":
+      case INITIALIZE:
         return onInitialized(slot, r);
-      case "WdfDmaTransactionExecute":
+      case EXECUTE:
         return onExecuted(slot, r);
-      case "WdfDmaTransactionDmaCompleted":
-      case "WdfDmaTransactionDmaCompletedFinal":
+      case DMA_COMPLETED:
+      case DMA_COMPLETED_FINAL:
         return onDmaCompletedReturn(slot, r);
-      case "WdfDmaTransactionRelease":
+      case RELEASE:
         return onReleased(slot);
-      case "WdfDmaTransactionAllocateResources":
+      case ALLOCATE_RESOURCES:
         return onAllocateResourcesReturn(slot, r);
-      case "WdfDmaTransactionFreeResources":
+      case FREE_RESOURCES:
         freesInFlight--;
         return answerCleanupIfFreed();
       default:
@@ -661,7 +852,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       return requestDone(slot);
     }
     slot.state = SlotState.EXECUTING;
-    slot.tx.ref().tell(new TransactionDdi.WdfDmaTransactionExecute(getContext().getSelf().narrow()));
+    // Its return matters when Execute fails; when it succeeds, EvtProgramDma follows the grant.
+    call(slot, new TransactionDdi.WdfDmaTransactionExecute(getContext().getSelf().narrow()), true);
     return this;
   }
 
@@ -670,7 +862,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       return this;
     }
     // §9.2 R6: on failure Release, then complete (or, for STATUS_WDF_BUSY, retry later: §4.4).
-    slot.retryAfterRelease = r.status() == NtStatus.STATUS_WDF_BUSY;
+    slot.retryAfterRelease = r.status() == NtStatus.STATUS_WDF_BUSY && !slot.timedOut;
     slot.status = r.status();
     slot.bytes = 0;
     release(slot);
@@ -682,7 +874,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       // FALSE: the next fragment is staged; its EvtProgramDma comes.
       return this;
     }
-    slot.status = hardwareGone && "WdfDmaTransactionDmaCompletedFinal".equals(r.ddi()) ? NtStatus.STATUS_NO_SUCH_DEVICE : r.status();
+    slot.status = hardwareGone && DMA_COMPLETED_FINAL.equals(r.ddi()) ? NtStatus.STATUS_NO_SUCH_DEVICE : r.status();
     slot.bytes = r.bytesTransferred();
     release(slot);
     return this;
@@ -690,7 +882,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   private void release(Slot slot) {
     slot.state = SlotState.RELEASING;
-    slot.tx.ref().tell(new TransactionDdi.WdfDmaTransactionRelease(getContext().getSelf().narrow()));
+    call(slot, new TransactionDdi.WdfDmaTransactionRelease(getContext().getSelf().narrow()), true);
   }
 
   private Behavior<DriverMessage> onReleased(Slot slot) {
@@ -709,9 +901,16 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   /** A request ends: report it, start the next on this transaction, retry those refused as busy. */
   private Behavior<DriverMessage> requestDone(Slot slot) {
     inFlight--;
-    end(slot.request, slot.bytes, slot.status);
+    end(slot.request, slot.bytes, slot.timedOut ? NtStatus.STATUS_IO_TIMEOUT : slot.status);
     slot.request = null;
     slot.state = SlotState.IDLE;
+    slot.timedOut = false;
+    // Whatever the request still waited for is over with it.
+    slot.awaiting.clear();
+    slot.programmed = false;
+    slot.systemRunning = false;
+    slot.stopSent = false;
+    watch(slot);
     retryWaiting();
     issue(slot);
     reportFinishedIfDone();
@@ -764,6 +963,167 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       }
     }
     return true;
+  }
+
+  // ---- DDI calls and the watchdog --------------------------------------------------------------
+
+  /**
+   * Makes a DDI call on the slot's transaction. Every call is numbered (its return is the
+   * transaction's return of that number); with {@code awaited} the slot waits for the return, and
+   * the watchdog watches that wait.
+   */
+  private void call(Slot slot, TransactionDdi ddi, boolean awaited) {
+    long number = ++slot.callsMade;
+    if (awaited) {
+      slot.awaiting.put(number, ddi.ddi());
+    }
+    slot.tx.ref().tell(ddi);
+    watch(slot);
+  }
+
+  /**
+   * (Re)starts the slot's watch from now if it waits for something only the framework or the
+   * hardware can give — a return, an interrupt, a system completion — and stops it otherwise
+   * (waiting for arbitration, idle, or being recovered).
+   */
+  private void watch(Slot slot) {
+    boolean waiting = slot.recovery == Recovery.NONE
+        && (!slot.awaiting.isEmpty() || slot.programmed || slot.systemRunning);
+    if (!waiting) {
+      slot.watchSince = -1;
+      return;
+    }
+    slot.watchSince = clock.nowMicros();
+    long end = slot.watchSince + limitOf(slot);
+    if (watchdogDueMicros < 0 || end < watchdogDueMicros) {
+      scheduleWatchdog(end);
+    }
+  }
+
+  private long limitOf(Slot slot) {
+    return slot.systemRunning ? systemWatchdogMicros : watchdogMicros;
+  }
+
+  private void scheduleWatchdog(long atMicros) {
+    watchdogDueMicros = atMicros;
+    timers.startSingleTimer(
+        WatchdogDue.INSTANCE, clock.toReal(Duration.ofNanos(Math.max(0, atMicros - clock.nowMicros()) * 1000)));
+  }
+
+  private Behavior<DriverMessage> onWatchdogDue() {
+    watchdogDueMicros = -1;
+    long now = clock.nowMicros();
+    long next = Long.MAX_VALUE;
+    for (Slot slot : slots) {
+      if (slot.watchSince < 0) {
+        continue;
+      }
+      long end = slot.watchSince + limitOf(slot);
+      if (now >= end) {
+        expire(slot);
+      }
+      if (slot.watchSince >= 0) {
+        next = Math.min(next, slot.watchSince + limitOf(slot));
+      }
+    }
+    if (next != Long.MAX_VALUE) {
+      scheduleWatchdog(next);
+    }
+    return this;
+  }
+
+  /** The slot waited too long: the DPC-timeout path for a transfer, the transaction's state for a lost return. */
+  private void expire(Slot slot) {
+    slot.watchSince = -1;
+    slot.timedOut = slot.request != null;
+    if (slot.programmed) {
+      getContext().getLog().warn("{}: no interrupt for transaction {} within {} us: the transfer is reset and ended",
+          driverContext.deviceId(), slot.tx.id(), watchdogMicros);
+      // The DPC must not complete what the reset ends; the ISR leaves its completions alone from now on.
+      latched.removeIf(done -> done.transaction().equals(slot.tx));
+      slot.recovery = Recovery.ABORTING;
+      engine.tell(new DmaEngineMessage.AbortTransfer(slot.tx, getContext().getSelf().narrow()));
+      return;
+    }
+    if (slot.systemRunning && !slot.stopSent) {
+      getContext().getLog().warn("{}: system transfer of transaction {} not complete within {} us: stopped",
+          driverContext.deviceId(), slot.tx.id(), systemWatchdogMicros);
+      // §6.2: the running transfer completes at once with DmaCancelled; DmaCompletedFinal follows from there.
+      slot.stopSent = true;
+      call(slot, new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()), false);
+      return;
+    }
+    getContext().getLog().warn("{}: no return of {} from transaction {} within {} us: its state decides",
+        driverContext.deviceId(), slot.awaiting.values(), slot.tx.id(), watchdogMicros);
+    slot.lost.clear();
+    slot.lost.addAll(slot.awaiting.values());
+    slot.awaiting.clear();
+    slot.systemRunning = false;
+    slot.recovery = Recovery.INSPECTING;
+    slot.tx.ref().tell(new DmaTransaction.Inspect(inspections));
+  }
+
+  /** The engine reset the transaction's transfers: §3.5 DmaCompletedFinal ends the transaction (TRUE), then Release. */
+  private Behavior<DriverMessage> onTransferAborted(TransferAborted aborted) {
+    Slot slot = slotOf(aborted.transaction());
+    if (slot.recovery != Recovery.ABORTING) {
+      return this;
+    }
+    slot.recovery = Recovery.NONE;
+    slot.programmed = false;
+    call(slot, new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow()), true);
+    return this;
+  }
+
+  /** The state of a transaction whose return was lost: end it as §3.2 allows there, or go on waiting. */
+  private Behavior<DriverMessage> onInspected(Inspected inspected) {
+    TransactionView view = inspected.view();
+    Slot slot = slots[(int) view.id() - 1];
+    if (slot.recovery != Recovery.INSPECTING) {
+      return this;
+    }
+    slot.recovery = Recovery.NONE;
+    if (slot.lost.remove(FREE_RESOURCES)) {
+      // FreeResources leaves the transaction Released whatever it held (§3.2): the cleanup may go on.
+      freesInFlight--;
+      answerCleanupIfFreed();
+    }
+    boolean reserving = slot.lost.remove(ALLOCATE_RESOURCES);
+    slot.lost.clear();
+    switch (view.state()) {
+      case INITIALIZED:
+      case TRANSFER_COMPLETED:
+      case TRANSFER_FAILED:
+        if (reserving && view.state() == TransactionState.TRANSFER_FAILED && slot.request == null) {
+          // The reservation was refused (§5): as onAllocateResourcesReturn does with a failure.
+          slot.state = SlotState.IDLE;
+          slot.unusable = true;
+          return this;
+        }
+        // §3.2: Release is allowed in each of these states.
+        slot.bytes = view.transferred();
+        slot.retryAfterRelease = false;
+        release(slot);
+        return this;
+      case RESERVED:
+      case TRANSFER:
+        // The lost return was a success: EvtReserveDma or EvtProgramDma comes when the grant does.
+        slot.timedOut = false;
+        watch(slot);
+        return this;
+      case CREATED:
+      case RELEASED:
+      default:
+        // Nothing held: the request ends here.
+        if (slot.request != null) {
+          return requestDone(slot);
+        }
+        if (reserving) {
+          slot.state = SlotState.IDLE;
+          slot.unusable = true;
+        }
+        return this;
+    }
   }
 
   private Slot slotOf(TransactionHandle tx) {

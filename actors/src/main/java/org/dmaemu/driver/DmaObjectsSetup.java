@@ -121,7 +121,7 @@ final class DmaObjectsSetup {
     pendingAdd = null;
     configuring = 0;
     if (failure != null) {
-      add.replyTo().tell(new CallbackReturn(failure));
+      rules.reply(add, new CallbackReturn(failure));
     } else {
       rules.answer(add);
     }

@@ -291,7 +291,7 @@ public final class MisbehavingDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDelayedReturn(RuleBook.DelayedReturn delayed) {
-    RuleBook.deliver(delayed);
+    rules.deliver(delayed);
     return this;
   }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
 import org.dmaemu.time.NodeClock;
@@ -18,7 +19,9 @@ import org.dmaemu.trace.TraceSink;
  *
  * <p>The driver's {@code CallbackReturn} comes straight back to the invoking actor (no ask, no
  * future: on a 2-core machine Java completes futures on a new thread per task). The deadline is a
- * message the invoking actor schedules to itself and cancels when the return arrives.
+ * message the invoking actor schedules to itself and cancels when the return arrives. An invoking
+ * actor numbers its callbacks to one driver 1, 2, … ({@code serial}), so that a return that comes
+ * after its deadline, or twice, is not taken for the callback outstanding now ({@link #answeredBy}).
  */
 public final class PendingCallback {
   private final DriverCallback callback;
@@ -53,6 +56,15 @@ public final class PendingCallback {
 
   public long serial() {
     return serial;
+  }
+
+  /**
+   * Whether {@code r} returns from this callback: {@code serial} is the callback's number among
+   * those its invoking object sent to the driver; a return that names another number is late or
+   * repeated and belongs to no outstanding callback. A return that names none is taken as it is.
+   */
+  public boolean answeredBy(CallbackReturn r) {
+    return r.invocation() == 0 || r.invocation() == serial;
   }
 
   /** The driver returned {@code status}. */

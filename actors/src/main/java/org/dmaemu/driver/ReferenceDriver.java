@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.util.List;
+import org.dmaemu.fault.FaultObserver;
 import org.dmaemu.protocol.device.EnablerCreateResult;
 import org.dmaemu.protocol.device.WdfDmaEnablerCreate;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -34,7 +35,12 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
     }
 
     public DriverModel model() {
-      return context -> ReferenceDriver.create(this, context);
+      return model(FaultObserver.NONE);
+    }
+
+    /** The driver, reporting the faults it injects to {@code observer}. */
+    public DriverModel model(FaultObserver observer) {
+      return context -> ReferenceDriver.create(this, observer, context);
     }
   }
 
@@ -45,20 +51,32 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
   private int nextEnabler;
 
   public static Behavior<DriverMessage> create(Settings settings, DriverContext driverContext) {
+    return create(settings, FaultObserver.NONE, driverContext);
+  }
+
+  public static Behavior<DriverMessage> create(Settings settings, FaultObserver observer, DriverContext driverContext) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new ReferenceDriver(context, timers, settings, driverContext)));
+        context -> Behaviors.withTimers(timers -> {
+          NodeClock clock = NodeClock.get(context.getSystem());
+          CallbackInbox inbox = CallbackInbox.counting(
+              driverContext.gate("driver-" + driverContext.requestOrdinal() + "/callbacks"), observer,
+              driverContext.deviceId(), clock);
+          return inbox.around(new ReferenceDriver(context, timers, settings, driverContext, observer, clock, inbox));
+        }));
   }
 
   private ReferenceDriver(
       ActorContext<DriverMessage> context,
       TimerScheduler<DriverMessage> timers,
       Settings settings,
-      DriverContext driverContext) {
+      DriverContext driverContext,
+      FaultObserver observer,
+      NodeClock clock,
+      CallbackInbox inbox) {
     super(context);
     this.settings = settings;
     this.driverContext = driverContext;
-    this.rules =
-        new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, NodeClock.get(context.getSystem()));
+    this.rules = new RuleBook(settings.rules(), settings.runSeed(), driverContext, timers, clock, observer, inbox);
   }
 
   @Override
@@ -83,7 +101,7 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
     }
     if (!result.status().isSuccess()) {
       // A KMDF driver returns the failing status of WdfDmaEnablerCreate from EvtDriverDeviceAdd.
-      pendingAdd.replyTo().tell(new CallbackReturn(result.status()));
+      rules.reply(pendingAdd, new CallbackReturn(result.status()));
       pendingAdd = null;
       return this;
     }
@@ -113,7 +131,7 @@ public final class ReferenceDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDelayedReturn(RuleBook.DelayedReturn delayed) {
-    RuleBook.deliver(delayed);
+    rules.deliver(delayed);
     return this;
   }
 }

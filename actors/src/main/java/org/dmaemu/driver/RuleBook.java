@@ -21,7 +21,7 @@ import org.dmaemu.time.Seeds;
 public final class RuleBook {
 
   /** A delayed answer, sent to the driver itself by a timer; the driver passes it to {@link #deliver}. */
-  public record DelayedReturn(ActorRef<CallbackReturn> replyTo, NtStatus status, long serial)
+  public record DelayedReturn(DriverCallback callback, NtStatus status, long serial)
       implements DriverMessage, NoSerializationVerificationNeeded {}
 
   private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
@@ -32,6 +32,7 @@ public final class RuleBook {
   private final TimerScheduler<DriverMessage> timers;
   private final NodeClock clock;
   private final SplittableRandom random;
+  private final CallbackInbox inbox;
   private long timerSerial;
 
   public RuleBook(
@@ -47,6 +48,19 @@ public final class RuleBook {
       TimerScheduler<DriverMessage> timers,
       NodeClock clock,
       FaultObserver faults) {
+    this(rules, runSeed, context, timers, clock, faults, CallbackInbox.uncounted());
+  }
+
+  /** A rule book whose returns go through the driver's {@code inbox}, naming their invocations. */
+  RuleBook(
+      List<CallbackRule> rules,
+      long runSeed,
+      DriverContext context,
+      TimerScheduler<DriverMessage> timers,
+      NodeClock clock,
+      FaultObserver faults,
+      CallbackInbox inbox) {
+    this.inbox = inbox;
     this.rules = rules;
     this.faults = faults;
     this.deviceId = context.deviceId();
@@ -79,7 +93,7 @@ public final class RuleBook {
   public NtStatus answer(DriverCallback callback) {
     CallbackRule rule = applicable(callback);
     if (rule == null) {
-      callback.replyTo().tell(CallbackReturn.SUCCESS);
+      inbox.answer(callback, CallbackReturn.SUCCESS);
       return NtStatus.STATUS_SUCCESS;
     }
     if (rule.faultId() != null) {
@@ -91,15 +105,20 @@ public final class RuleBook {
     }
     NtStatus status = rule.action() == CallbackRule.Action.FAIL ? rule.status() : NtStatus.STATUS_SUCCESS;
     if (rule.delay().isZero()) {
-      callback.replyTo().tell(new CallbackReturn(status));
+      inbox.answer(callback, new CallbackReturn(status));
     } else {
-      timers.startSingleTimer(new DelayedReturn(callback.replyTo(), status, timerSerial++), clock.toReal(rule.delay()));
+      timers.startSingleTimer(new DelayedReturn(callback, status, timerSerial++), clock.toReal(rule.delay()));
     }
     return status;
   }
 
+  /** Returns from {@code callback} with {@code r}, whatever the rules say (a driver's own answer). */
+  public void reply(DriverCallback callback, CallbackReturn r) {
+    inbox.answer(callback, r);
+  }
+
   /** A delayed answer is due. */
-  public static void deliver(DelayedReturn delayed) {
-    delayed.replyTo().tell(new CallbackReturn(delayed.status()));
+  public void deliver(DelayedReturn delayed) {
+    inbox.answer(delayed.callback(), new CallbackReturn(delayed.status()));
   }
 }

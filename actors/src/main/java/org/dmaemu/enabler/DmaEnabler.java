@@ -212,7 +212,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   }
 
   private Behavior<EnablerMessage> onCallbackReturn(CallbackReturn returned) {
-    if (pending == null) {
+    if (pending == null || !pending.answeredBy(returned)) {
+      // Late (after its deadline) or repeated: the callback it returns from is over.
       return this;
     }
     CallbackOutcome outcome = pending.returned(returned.status(), clock, trace);

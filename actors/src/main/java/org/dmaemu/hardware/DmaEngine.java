@@ -10,9 +10,15 @@ import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.fault.FaultObserver;
+import org.dmaemu.fault.Injection;
+import org.dmaemu.fault.MessageGate;
+import org.dmaemu.fault.MessagePath;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -22,6 +28,8 @@ import org.dmaemu.protocol.hardware.BusMessage;
 import org.dmaemu.protocol.hardware.BusReply;
 import org.dmaemu.protocol.hardware.CompletedTransfer;
 import org.dmaemu.protocol.hardware.DmaEngineMessage;
+import org.dmaemu.protocol.hardware.TransferAborted;
+import org.dmaemu.protocol.transaction.TransactionHandle;
 import org.dmaemu.time.NodeClock;
 import org.dmaemu.trace.TraceSink;
 
@@ -48,6 +56,12 @@ import org.dmaemu.trace.TraceSink;
  * callback runs are delivered together in one later ISR (a level-triggered line re-asserting).
  * An ISR goes before a queued DPC (DIRQL preempts DISPATCH). Simplification: a running DPC is not
  * interrupted; completions during it wait for its return, so ISR and DPC never overlap.
+ *
+ * <p>Message faults on the INTERRUPTS path (DESIGN §10) act where a finished transfer raises the
+ * line, one decision per transfer: DROP loses the interrupt (the transfer is done, nobody is told:
+ * only the driver's watchdog ends it); DELAY raises it the fault's modeled delay later; DUPLICATE
+ * raises it twice, the second time with nothing left in the status, so the second ISR reads an
+ * empty status and claims nothing. Each injection is reported to the device's observer.
  */
 public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
 
@@ -61,7 +75,13 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
    * @param latched completions in the interrupt status that no ISR has read yet
    * @param dpcRequestsCoalesced WdfInterruptQueueDpcForIsr calls for a DPC that was already queued
    *     (KMDF returns FALSE for them)
-   * @param unrecognizedInterrupts ISRs that returned FALSE although the engine had raised the line
+   * @param unrecognizedInterrupts ISRs that returned FALSE although the status showed completions
+   * @param interruptsDropped completions whose interrupt a fault lost
+   * @param interruptsDelayed completions whose interrupt a fault put off
+   * @param interruptsDuplicated completions whose interrupt a fault raised twice
+   * @param emptyIsrs ISRs run with nothing in the status (a repeated interrupt, or a delayed one
+   *     whose transfer the driver had aborted)
+   * @param transfersAborted transfers dropped by AbortTransfer before they showed a completion
    */
   public record EngineStatistics(
       long transfersProgrammed,
@@ -74,7 +94,12 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       long dpcRequestsCoalesced,
       long unrecognizedInterrupts,
       long hungIsrs,
-      long hungDpcs)
+      long hungDpcs,
+      long interruptsDropped,
+      long interruptsDelayed,
+      long interruptsDuplicated,
+      long emptyIsrs,
+      long transfersAborted)
       implements CborSerializable {}
 
   /**
@@ -97,6 +122,19 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   /** Channel {@code channel}'s data time, counted from the bus grant, is over. One instance per channel, reused. */
   private record DataDone(int channel) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
 
+  /** A delayed interrupt is due: the {@code key}-th one put off. */
+  private record LateInterrupt(long key) implements DmaEngineMessage, NoSerializationVerificationNeeded {}
+
+  /** A transfer on a channel without a bus, stamped when programmed; an aborted one raises no completion. */
+  private static final class Booked {
+    final CompletedTransfer transfer;
+    boolean aborted;
+
+    Booked(CompletedTransfer transfer) {
+      this.transfer = transfer;
+    }
+  }
+
   /** A transfer programmed on a channel behind a bus, not started yet: it starts when its channel is free. */
   private record Queued(DmaEngineMessage.ProgramTransfer program, long programmedAtNanos) {}
 
@@ -109,6 +147,7 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     final long requestId;
     boolean asked;
     long endNanos = -1;
+    boolean aborted;
 
     BusTransfer(DmaEngineMessage.ProgramTransfer program, long startNanos, long readyNanos, long requestId) {
       this.program = program;
@@ -126,10 +165,12 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private final TraceSink trace;
   private final NodeClock clock;
   private final ActorRef<CallbackReturn> self;
+  private final MessageGate gate;
+  private final FaultObserver observer;
 
   // Per channel: transfers programmed and not yet done, oldest first, already stamped with their
   // modeled start and end (all known when programmed); and the modeled time the channel is free.
-  private final ArrayDeque<CompletedTransfer>[] inFlight;
+  private final ArrayDeque<Booked>[] inFlight;
   private final long[] channelFreeNanos;
   private final TransferDone[] doneMessages;
 
@@ -143,10 +184,17 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
 
   // The interrupt status register: completions no ISR has read yet.
   private final ArrayList<CompletedTransfer> latch = new ArrayList<>();
+  // Interrupts to raise with nothing in the status: repeated ones, and delayed ones whose transfer was aborted.
+  private int emptyAssertions;
+  // Delayed interrupts not raised yet, by key; null once the driver aborted the transfer.
+  private final Map<Long, CompletedTransfer> late = new HashMap<>();
+  private long lateKeys;
 
   // The one callback outstanding, and whether it is the ISR (else the DPC).
   private PendingCallback pending;
   private boolean pendingIsIsr;
+  /** The outstanding ISR was given completions: FALSE from it is the driver's bug. */
+  private boolean pendingIsrHadStatus;
   private long serial;
   private boolean dpcQueued;
 
@@ -160,6 +208,11 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private long unrecognized;
   private long hungIsrs;
   private long hungDpcs;
+  private long interruptsDropped;
+  private long interruptsDelayed;
+  private long interruptsDuplicated;
+  private long emptyIsrs;
+  private long transfersAborted;
   private boolean unplugged;
 
   /** The engine of a device of the default group (priority 0, weight 1 on the bus). */
@@ -179,7 +232,23 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       ActorRef<DriverMessage> driver,
       Duration realCallbackDeadline,
       TraceSink trace) {
-    return Behaviors.setup(context -> new DmaEngine(context, device, settings, driver, realCallbackDeadline, trace));
+    return create(device, settings, driver, realCallbackDeadline, trace, MessageGate.NONE, FaultObserver.NONE);
+  }
+
+  /**
+   * @param gate the engine's gate: its INTERRUPTS faults act on each finished transfer's interrupt
+   * @param observer where each injection is reported (the device's observer)
+   */
+  public static Behavior<DmaEngineMessage> create(
+      Requester device,
+      HardwareSettings settings,
+      ActorRef<DriverMessage> driver,
+      Duration realCallbackDeadline,
+      TraceSink trace,
+      MessageGate gate,
+      FaultObserver observer) {
+    return Behaviors.setup(
+        context -> new DmaEngine(context, device, settings, driver, realCallbackDeadline, trace, gate, observer));
   }
 
   @SuppressWarnings("unchecked")
@@ -189,8 +258,12 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       HardwareSettings settings,
       ActorRef<DriverMessage> driver,
       Duration realDeadline,
-      TraceSink trace) {
+      TraceSink trace,
+      MessageGate gate,
+      FaultObserver observer) {
     super(context);
+    this.gate = gate;
+    this.observer = observer;
     this.deviceId = device.deviceId();
     this.requester = device;
     this.settings = settings;
@@ -227,6 +300,8 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
         .onMessage(BusRequestDue.class, this::onBusRequestDue)
         .onMessage(BusReply.BusTransferDone.class, this::onBusTransferDone)
         .onMessage(DataDone.class, this::onDataDone)
+        .onMessage(LateInterrupt.class, this::onLateInterrupt)
+        .onMessage(DmaEngineMessage.AbortTransfer.class, this::onAbortTransfer)
         .onMessage(DmaEngineMessage.WdfInterruptQueueDpcForIsr.class, this::onQueueDpcForIsr)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
@@ -245,6 +320,8 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       running[c] = null;
     }
     latch.clear();
+    late.clear();
+    emptyAssertions = 0;
     dpcQueued = false;
     return this;
   }
@@ -276,8 +353,8 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     long startNanos = Math.max(nowNanos, channelFreeNanos[channel]);
     long endNanos = startNanos + settings.transferNanos(program.length());
     channelFreeNanos[channel] = endNanos;
-    inFlight[channel].addLast(
-        new CompletedTransfer(program.transaction(), channel, program.length(), startNanos / 1000L, endNanos / 1000L));
+    inFlight[channel].addLast(new Booked(
+        new CompletedTransfer(program.transaction(), channel, program.length(), startNanos / 1000L, endNanos / 1000L)));
     long delayNanos = endNanos - nowNanos;
     if (delayNanos <= 0) {
       getContext().getSelf().tell(doneMessages[channel]);
@@ -290,11 +367,11 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   }
 
   private Behavior<DmaEngineMessage> onTransferDone(TransferDone done) {
-    CompletedTransfer transfer = inFlight[done.channel()].pollFirst();
-    if (transfer == null) {
+    Booked booked = inFlight[done.channel()].pollFirst();
+    if (booked == null || booked.aborted) {
       return this;
     }
-    return complete(transfer);
+    return complete(booked.transfer);
   }
 
   // ---- Transfers behind a bus ----------------------------------------------------------------
@@ -350,6 +427,9 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     channelFreeNanos[channel] = transfer.endNanos;
     DmaEngineMessage.ProgramTransfer program = transfer.program;
     startOnBus(channel);
+    if (transfer.aborted) {
+      return this;
+    }
     return complete(new CompletedTransfer(
         program.transaction(), channel, program.length(), transfer.startNanos / 1000L, transfer.endNanos / 1000L));
   }
@@ -379,8 +459,86 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
               "channel", Integer.toString(transfer.channel()),
               "bytes", Long.toString(transfer.bytes())));
     }
-    latch.add(transfer);
+    return raise(transfer);
+  }
+
+  /** The finished transfer raises the interrupt line, unless a fault loses, delays or repeats that. */
+  private Behavior<DmaEngineMessage> raise(CompletedTransfer transfer) {
+    long now = clock.nowMicros();
+    Injection injection = gate.decide(MessagePath.INTERRUPTS, now);
+    if (injection == null) {
+      latch.add(transfer);
+      return dispatchNext();
+    }
+    observer.faultInjected(injection.faultId(), deviceId, "interrupts " + injection.action().planName(), now);
+    switch (injection.action()) {
+      case DROP:
+        // A lost interrupt: the status never shows the transfer, so no ISR will report it.
+        interruptsDropped++;
+        return this;
+      case DELAY:
+        interruptsDelayed++;
+        long key = ++lateKeys;
+        late.put(key, transfer);
+        getContext().scheduleOnce(clock.toReal(injection.delay()), getContext().getSelf(), new LateInterrupt(key));
+        return this;
+      case DUPLICATE:
+      default:
+        interruptsDuplicated++;
+        latch.add(transfer);
+        emptyAssertions++;
+        return dispatchNext();
+    }
+  }
+
+  private Behavior<DmaEngineMessage> onLateInterrupt(LateInterrupt due) {
+    if (unplugged || !late.containsKey(due.key())) {
+      return this;
+    }
+    CompletedTransfer transfer = late.remove(due.key());
+    if (transfer == null) {
+      // The driver aborted the transfer meanwhile and cleared its status: the line shows nothing.
+      emptyAssertions++;
+    } else {
+      latch.add(transfer);
+    }
     return dispatchNext();
+  }
+
+  private Behavior<DmaEngineMessage> onAbortTransfer(DmaEngineMessage.AbortTransfer abort) {
+    TransactionHandle tx = abort.transaction();
+    int dropped = 0;
+    for (ArrayDeque<Booked> channel : inFlight) {
+      for (Booked booked : channel) {
+        if (!booked.aborted && booked.transfer.transaction().equals(tx)) {
+          booked.aborted = true;
+          dropped++;
+        }
+      }
+    }
+    for (int c = 0; c < notStarted.length; c++) {
+      int before = notStarted[c].size();
+      notStarted[c].removeIf(q -> q.program().transaction().equals(tx));
+      dropped += before - notStarted[c].size();
+      BusTransfer transfer = running[c];
+      if (transfer != null && !transfer.aborted && transfer.program.transaction().equals(tx)) {
+        // It keeps the bus time it asked for (the bus cannot take it back); it just shows nothing.
+        transfer.aborted = true;
+        dropped++;
+      }
+    }
+    int before = latch.size();
+    latch.removeIf(t -> t.transaction().equals(tx));
+    dropped += before - latch.size();
+    for (Map.Entry<Long, CompletedTransfer> entry : late.entrySet()) {
+      if (entry.getValue() != null && entry.getValue().transaction().equals(tx)) {
+        entry.setValue(null);
+        dropped++;
+      }
+    }
+    transfersAborted += dropped;
+    abort.replyTo().tell(new TransferAborted(tx, dropped));
+    return this;
   }
 
   private Behavior<DmaEngineMessage> onQueueDpcForIsr(DmaEngineMessage.WdfInterruptQueueDpcForIsr queue) {
@@ -406,13 +564,13 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   }
 
   private Behavior<DmaEngineMessage> onCallbackReturn(CallbackReturn returned) {
-    if (pending == null) {
-      // A return after its deadline passed: the hang was already counted.
-      getContext().getLog().debug("{}: late callback return ignored", deviceId);
+    if (pending == null || !pending.answeredBy(returned)) {
+      // A return after its deadline passed (the hang was already counted), or a repeated one.
+      getContext().getLog().debug("{}: late or repeated callback return ignored", deviceId);
       return this;
     }
-    if (pendingIsIsr && !returned.result()) {
-      // The engine did raise the line; an ISR that does not recognize it is a driver bug.
+    if (pendingIsIsr && pendingIsrHadStatus && !returned.result()) {
+      // The status showed completions; an ISR that does not recognize them is a driver bug.
       unrecognized++;
     }
     pending.returned(returned.status(), clock, trace);
@@ -442,7 +600,8 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     get.replyTo().tell(
         new EngineStatistics(
             programmed, ignored, completed, bytes, latch.size(), isrCalls, dpcCalls, dpcCoalesced, unrecognized,
-            hungIsrs, hungDpcs));
+            hungIsrs, hungDpcs, interruptsDropped, interruptsDelayed, interruptsDuplicated, emptyIsrs,
+            transfersAborted));
     return this;
   }
 
@@ -455,7 +614,15 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       isrCalls++;
       // The ISR reads and clears the status: the record copies the latch.
       invoke(new DriverCallback.EvtInterruptIsr(deviceId, settings.interruptIndex(), latch, self), true);
+      pendingIsrHadStatus = true;
       latch.clear();
+    } else if (emptyAssertions > 0) {
+      // The line is asserted again with nothing in the status (§9.2 R7: the ISR finds nothing of its own).
+      emptyAssertions--;
+      isrCalls++;
+      emptyIsrs++;
+      invoke(new DriverCallback.EvtInterruptIsr(deviceId, settings.interruptIndex(), List.of(), self), true);
+      pendingIsrHadStatus = false;
     } else if (dpcQueued) {
       dpcQueued = false;
       dpcCalls++;

@@ -1027,7 +1027,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   }
 
   private Behavior<TransactionMessage> onCallbackReturn(CallbackReturn returned) {
-    if (pending == null) {
+    if (pending == null || !pending.answeredBy(returned)) {
+      // Late (after its deadline) or repeated: the callback it returns from is over.
       return this;
     }
     CallbackOutcome outcome = pending.returned(returned.status(), clock, peers.trace());

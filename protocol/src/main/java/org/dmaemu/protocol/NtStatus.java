@@ -18,6 +18,11 @@ public enum NtStatus {
   STATUS_MORE_PROCESSING_REQUIRED(0xC0000016),
   STATUS_BUFFER_TOO_SMALL(0xC0000023),
   STATUS_INSUFFICIENT_RESOURCES(0xC000009A),
+  /**
+   * Not a DMA-path status: the reference drivers' watchdog ends a request with it when a transfer's
+   * interrupt (or a DDI's return) never came.
+   */
+  STATUS_IO_TIMEOUT(0xC00000B5),
   STATUS_NOT_SUPPORTED(0xC00000BB),
   STATUS_CANCELLED(0xC0000120),
   STATUS_INVALID_DEVICE_STATE(0xC0000184),

@@ -32,7 +32,8 @@ class NtStatusTest {
     "STATUS_WDF_NOT_ENOUGH_MAP_REGISTERS, 0xC0200214",
     "STATUS_WDF_OBJECT_ATTRIBUTES_INVALID, 0xC0200209",
     "STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED, 0xC020020F",
-    "STATUS_NO_SUCH_DEVICE, 0xC000000E"
+    "STATUS_NO_SUCH_DEVICE, 0xC000000E",
+    "STATUS_IO_TIMEOUT, 0xC00000B5"
   })
   void values(String name, String hex) {
     NtStatus status = NtStatus.valueOf(name);
@@ -42,11 +43,12 @@ class NtStatusTest {
   }
 
   @Test
-  @DisplayName("§7 the table has exactly the 18 values of the reference, and the drivers' STATUS_NO_SUCH_DEVICE")
+  @DisplayName("§7 the table has exactly the 18 values of the reference, and the drivers' STATUS_NO_SUCH_DEVICE and STATUS_IO_TIMEOUT")
   void count() {
-    // STATUS_NO_SUCH_DEVICE is no framework status: the reference drivers complete the requests
-    // of a surprise-removed device with it (§6.4 leaves their completion to the driver).
-    assertEquals(19, NtStatus.values().length);
+    // STATUS_NO_SUCH_DEVICE and STATUS_IO_TIMEOUT are no framework statuses: the reference drivers
+    // complete the requests of a surprise-removed device with the first (§6.4 leaves their
+    // completion to the driver), and those their watchdog gave up on with the second.
+    assertEquals(20, NtStatus.values().length);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.dmaemu.protocol.hardware;
 
+import akka.actor.typed.ActorRef;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.transaction.TransactionHandle;
@@ -22,4 +23,13 @@ public interface DmaEngineMessage extends CborSerializable {
 
   /** WdfInterruptQueueDpcForIsr, called by the ISR: deliver EvtInterruptDpc once the ISR returned. */
   record WdfInterruptQueueDpcForIsr(int interruptIndex) implements DmaEngineMessage {}
+
+  /**
+   * The driver gives up on a transaction's transfers (its watchdog's DPC-timeout path): the engine
+   * drops those not finished yet (the channel time they booked stays booked), clears their
+   * completions from the interrupt status, and a delayed interrupt of theirs shows an empty status
+   * when it comes. It answers {@link TransferAborted} once done: no completion of those transfers
+   * reaches the driver after that answer.
+   */
+  record AbortTransfer(TransactionHandle transaction, ActorRef<TransferAborted> replyTo) implements DmaEngineMessage {}
 }
