@@ -1037,7 +1037,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     slot.watchSince = -1;
     slot.timedOut = slot.request != null;
     if (slot.programmed) {
-      getContext().getLog().warn("{}: no interrupt for transaction {} within {} us: the transfer is reset and ended",
+      getContext().getLog().info("{}: no interrupt for transaction {} within {} us: the transfer is reset and ended",
           driverContext.deviceId(), slot.tx.id(), watchdogMicros);
       // The DPC must not complete what the reset ends; the ISR leaves its completions alone from now on.
       latched.removeIf(done -> done.transaction().equals(slot.tx));
@@ -1046,14 +1046,14 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       return;
     }
     if (slot.systemRunning && !slot.stopSent) {
-      getContext().getLog().warn("{}: system transfer of transaction {} not complete within {} us: stopped",
+      getContext().getLog().info("{}: system transfer of transaction {} not complete within {} us: stopped",
           driverContext.deviceId(), slot.tx.id(), systemWatchdogMicros);
       // §6.2: the running transfer completes at once with DmaCancelled; DmaCompletedFinal follows from there.
       slot.stopSent = true;
       call(slot, new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()), false);
       return;
     }
-    getContext().getLog().warn("{}: no return of {} from transaction {} within {} us: its state decides",
+    getContext().getLog().info("{}: no return of {} from transaction {} within {} us: its state decides",
         driverContext.deviceId(), slot.awaiting.values(), slot.tx.id(), watchdogMicros);
     slot.lost.clear();
     slot.lost.addAll(slot.awaiting.values());

@@ -16,6 +16,15 @@ public sealed interface Fault {
   String describe();
 
   /**
+   * Whether what this fault does can end a request: a lost message, a failed or hung callback, a
+   * removal or a lost node. A delayed or repeated message, a power cycle (suspend waits for the
+   * transfers in flight) and an arbiter crash (it rebuilds) cost time only.
+   */
+  default boolean endsRequests() {
+    return true;
+  }
+
+  /**
    * A callback's answer replaced: a failure status, or no answer at all (a hang), with a
    * probability per invocation, on selected devices, within a window.
    *
@@ -61,6 +70,11 @@ public sealed interface Fault {
     }
 
     @Override
+    public boolean endsRequests() {
+      return action == MessageAction.DROP;
+    }
+
+    @Override
     public String describe() {
       return "message " + path.planName() + " " + action.planName()
           + (action == MessageAction.DELAY ? " " + delay.toNanos() / 1000 + "us" : "") + " p=" + probability;
@@ -70,6 +84,11 @@ public sealed interface Fault {
   /** Something done to selected devices once, at a modeled time: surprise removal or a power cycle. */
   record DeviceEvent(String id, DeviceEventKind kind, DeviceSelector devices, Duration at) implements Fault {
     @Override
+    public boolean endsRequests() {
+      return kind == DeviceEventKind.SURPRISE_REMOVAL;
+    }
+
+    @Override
     public String describe() {
       return kind.planName() + " at=" + at.toNanos() / 1000 + "us";
     }
@@ -77,6 +96,11 @@ public sealed interface Fault {
 
   /** The arbiters of a shared adapter domain crash at a modeled time, restart and rebuild. */
   record ArbiterCrash(String id, String adapterDomain, Duration at) implements Fault {
+    @Override
+    public boolean endsRequests() {
+      return false;
+    }
+
     @Override
     public String describe() {
       return "arbiter-crash " + adapterDomain + " at=" + at.toNanos() / 1000 + "us";

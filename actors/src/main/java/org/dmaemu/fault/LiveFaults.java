@@ -17,6 +17,16 @@ public final class LiveFaults {
     return messageFaults;
   }
 
+  /** The injected fault with this id, or {@code null}. */
+  public Fault byId(String id) {
+    for (Fault.MessageFault f : messageFaults) {
+      if (f.id().equals(id)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
   /** Adds a message fault; the node's gates apply it to their next message. */
   public synchronized void add(Fault.MessageFault fault) {
     for (Fault.MessageFault f : messageFaults) {

@@ -2,6 +2,7 @@ package org.dmaemu.node.metrics;
 
 import akka.actor.typed.ActorRef;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dmaemu.driver.IoObserver;
@@ -33,6 +34,7 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   private final AtomicBoolean told = new AtomicBoolean();
   private volatile ActorRef<IoEnded> notify;
   private volatile String lastFault;
+  private final Predicate<String> endsRequests;
   // Guarded by this: set once the run gave the device up (giveUp).
   private boolean givenUp;
 
@@ -42,8 +44,18 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
 
   /** @param detail also told everything, or {@code null} for nobody */
   public DeviceMeter(RunMetrics run, RunObserver detail) {
+    this(run, detail, id -> true);
+  }
+
+  /**
+   * @param detail also told everything, or {@code null} for nobody
+   * @param endsRequests whether a fault (by id) can end a request; only those are blamed for the
+   *     device's failures (a delayed or repeated message is counted, not blamed)
+   */
+  public DeviceMeter(RunMetrics run, RunObserver detail, Predicate<String> endsRequests) {
     this.run = run;
     this.detail = detail == null ? RunObserver.NONE : detail;
+    this.endsRequests = endsRequests;
   }
 
   /** Requests that arrived so far. */
@@ -98,7 +110,9 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
 
   @Override
   public void faultInjected(String faultId, String deviceId, String what, long atMicros) {
-    lastFault = faultId;
+    if (endsRequests.test(faultId)) {
+      lastFault = faultId;
+    }
     run.faultInjected(faultId, deviceId, what, atMicros);
     detail.faultInjected(faultId, deviceId, what, atMicros);
   }

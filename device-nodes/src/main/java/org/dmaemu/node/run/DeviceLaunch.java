@@ -50,7 +50,7 @@ public record DeviceLaunch(
       return new DeviceLaunch(deviceId, plan, null, new ReferenceDriver.Settings(plan.enablers(), rules, seed).model(),
           DmaObserver.NONE, null, schedule);
     }
-    DeviceMeter meter = new DeviceMeter(metrics, workload.observer());
+    DeviceMeter meter = new DeviceMeter(metrics, workload.observer(), workload::faultEndsRequests);
     return new DeviceLaunch(deviceId, plan, meter, plan.io().driverSettings(rules, seed).model(meter), meter,
         io(meter, plan, clock), schedule);
   }

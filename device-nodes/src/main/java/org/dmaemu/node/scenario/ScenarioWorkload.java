@@ -271,6 +271,17 @@ public final class ScenarioWorkload implements Workload {
   }
 
   @Override
+  public boolean faultEndsRequests(String faultId) {
+    for (Fault f : scenario.faults()) {
+      if (f.id().equals(faultId)) {
+        return f.endsRequests();
+      }
+    }
+    Fault injected = live.byId(faultId);
+    return injected == null || injected.endsRequests();
+  }
+
+  @Override
   public List<CallbackRule> faultRules(long runSeed, String deviceId) {
     return scenario.faultPlan().callbackRules(deviceId, groupOf(deviceId));
   }

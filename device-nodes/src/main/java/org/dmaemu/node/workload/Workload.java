@@ -62,6 +62,14 @@ public interface Workload {
     return List.of();
   }
 
+  /**
+   * Whether fault {@code faultId} can end a request (a drop, a failure, a removal) rather than only
+   * cost time (a delay, a duplicate): a device's meter attributes failures to the former only.
+   */
+  default boolean faultEndsRequests(String faultId) {
+    return true;
+  }
+
   /** Where the devices' reports go besides the run's own totals. */
   default RunObserver observer() {
     return RunObserver.NONE;
