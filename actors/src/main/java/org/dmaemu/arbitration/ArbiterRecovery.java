@@ -1,0 +1,44 @@
+package org.dmaemu.arbitration;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an arbiter (adapter lock, map-register pool, bus) recovers from lost grants and from its own
+ * crash (DESIGN §10). Both durations are modeled time, read through the node's clock.
+ *
+ * @param grantRedelivery how long a grant that its requester promised to acknowledge may go
+ *     unacknowledged before the arbiter sends it again: the latency a dropped grant costs
+ * @param rebuildTimeout how long an arbiter restarted after a crash waits for its requesters'
+ *     answers before it treats the silent ones as gone (their holdings reclaimed) and serves again
+ */
+public record ArbiterRecovery(Duration grantRedelivery, Duration rebuildTimeout) {
+
+  /**
+   * Ten modeled milliseconds: far above an acknowledgement's round trip within a JVM (microseconds)
+   * or between nodes (a millisecond or two), so that redelivery is rare without faults.
+   */
+  public static final Duration DEFAULT_GRANT_REDELIVERY = Duration.ofMillis(10);
+
+  /**
+   * One modeled second, as a callback's hang deadline: a requester that is alive answers within
+   * microseconds, so only a dead or unreachable one makes the rebuild wait this long; treating a
+   * live requester as gone would hand its registers to someone else, which is worse than waiting.
+   */
+  public static final Duration DEFAULT_REBUILD_TIMEOUT = Duration.ofSeconds(1);
+
+  public ArbiterRecovery {
+    Objects.requireNonNull(grantRedelivery, "grantRedelivery");
+    Objects.requireNonNull(rebuildTimeout, "rebuildTimeout");
+    if (grantRedelivery.isNegative() || grantRedelivery.isZero()) {
+      throw new IllegalArgumentException("the grant redelivery timeout must be positive, got " + grantRedelivery);
+    }
+    if (rebuildTimeout.isNegative() || rebuildTimeout.isZero()) {
+      throw new IllegalArgumentException("the rebuild timeout must be positive, got " + rebuildTimeout);
+    }
+  }
+
+  public static ArbiterRecovery defaults() {
+    return new ArbiterRecovery(DEFAULT_GRANT_REDELIVERY, DEFAULT_REBUILD_TIMEOUT);
+  }
+}
