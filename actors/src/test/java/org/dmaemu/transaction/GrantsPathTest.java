@@ -226,9 +226,10 @@ class GrantsPathTest {
     s.grantRegisters(allocate, 0);
     s.expectProgramDma();
     String lockWait = s.observer.values("adapterLockWait", s.adapterId).get(0);
-    assertTrue(Long.parseLong(lockWait.substring(lockWait.indexOf(' ') + 1)) >= 150_000, lockWait);
+    // The timer may fire a few scheduler ticks early.
+    assertTrue(Long.parseLong(lockWait.substring(lockWait.indexOf(' ') + 1)) >= 145_000, lockWait);
     String registerWait = s.observer.values("mapRegisterWait", s.adapterId).get(0);
-    assertTrue(Long.parseLong(registerWait.substring(registerWait.lastIndexOf(' ') + 1)) >= 150_000, registerWait);
+    assertTrue(Long.parseLong(registerWait.substring(registerWait.lastIndexOf(' ') + 1)) >= 145_000, registerWait);
   }
 
   @Test
