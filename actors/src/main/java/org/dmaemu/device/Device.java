@@ -546,7 +546,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
             getContext()
                 .spawn(
                     DmaEngine.create(
-                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace),
+                        settings.arbitration().requester(deviceId), settings.hardware(), driver, realDeadline, trace,
+                        settings.gate(deviceId, "grants/engine"), observer),
                     "engine-" + requestOrdinal);
       }
     }

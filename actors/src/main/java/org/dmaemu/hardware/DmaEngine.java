@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.Map;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.fault.FaultObserver;
+import org.dmaemu.fault.Injection;
+import org.dmaemu.fault.MessageGate;
+import org.dmaemu.fault.MessagePath;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.driver.CallbackReturn;
@@ -41,7 +45,9 @@ import org.dmaemu.trace.TraceSink;
  * granted. The transfer ends when both are over: the bus occupancy ({@code header + length / bus
  * width}) and the engine's own data time ({@code length / bytesPerMicrosecond}) from the grant. So
  * the slower of engine and bus governs, and engines that share a bus share its bandwidth: a bus
- * rate limit binds. A channel's next transfer starts when its transfer before has ended.
+ * rate limit binds. A channel's next transfer starts when its transfer before has ended. The
+ * bus's answer is its grant: it passes the engine's grants gate (DESIGN §10) once, and while that
+ * gate can act on it the engine confirms every answer, so that the bus sends a lost one again.
  *
  * <p>Interrupt model: one driver callback is outstanding at a time. Completions are latched in the
  * interrupt status; the ISR reads and clears the whole latch, so completions that arrive while a
@@ -126,6 +132,12 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private final TraceSink trace;
   private final NodeClock clock;
   private final ActorRef<CallbackReturn> self;
+  private final MessageGate grants;
+  private final FaultObserver faults;
+  /** Bus answers can be lost on the way here: confirm each, so that the bus re-sends a lost one. */
+  private final boolean acknowledge;
+  /** The last bus request whose answer passed the grants gate: an answer is gated once. */
+  private long busAnswerDrawn;
 
   // Per channel: transfers programmed and not yet done, oldest first, already stamped with their
   // modeled start and end (all known when programmed); and the modeled time the channel is free.
@@ -179,7 +191,23 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       ActorRef<DriverMessage> driver,
       Duration realCallbackDeadline,
       TraceSink trace) {
-    return Behaviors.setup(context -> new DmaEngine(context, device, settings, driver, realCallbackDeadline, trace));
+    return create(device, settings, driver, realCallbackDeadline, trace, MessageGate.NONE, FaultObserver.NONE);
+  }
+
+  /**
+   * @param grants the gate the bus's answers pass (the grants path of the fault plan)
+   * @param faults where the gate's injections are reported
+   */
+  public static Behavior<DmaEngineMessage> create(
+      Requester device,
+      HardwareSettings settings,
+      ActorRef<DriverMessage> driver,
+      Duration realCallbackDeadline,
+      TraceSink trace,
+      MessageGate grants,
+      FaultObserver faults) {
+    return Behaviors.setup(
+        context -> new DmaEngine(context, device, settings, driver, realCallbackDeadline, trace, grants, faults));
   }
 
   @SuppressWarnings("unchecked")
@@ -189,8 +217,13 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       HardwareSettings settings,
       ActorRef<DriverMessage> driver,
       Duration realDeadline,
-      TraceSink trace) {
+      TraceSink trace,
+      MessageGate grants,
+      FaultObserver faults) {
     super(context);
+    this.grants = grants;
+    this.faults = faults;
+    this.acknowledge = grants.covers(MessagePath.GRANTS);
     this.deviceId = device.deviceId();
     this.requester = device;
     this.settings = settings;
@@ -323,7 +356,7 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     transfer.asked = true;
     bus.tell(new BusMessage.OccupyBus(
         transfer.requestId, transfer.program.length(), transfer.readyNanos / 1000L, requester,
-        getContext().getSelf().narrow()));
+        getContext().getSelf().narrow(), acknowledge));
     return this;
   }
 
@@ -331,13 +364,55 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     for (int c = 0; c < running.length; c++) {
       BusTransfer transfer = running[c];
       if (transfer != null && transfer.requestId == done.requestId() && transfer.endNanos < 0) {
+        if (busAnswerWithheld(done)) {
+          return this;
+        }
+        confirm(done);
         long dataEndNanos = done.grantedAtMicros() * 1000L + settings.dataNanos(transfer.program.length());
         transfer.endNanos = Math.max(done.doneAtMicros() * 1000L, dataEndNanos);
         schedule(transfer.endNanos - clock.nowMicros() * 1000L, dataDoneMessages[c]);
         return this;
       }
     }
+    // A second copy, or the answer for a transfer dropped since (unplugged): confirmed, not taken.
+    confirm(done);
     return this;
+  }
+
+  private void confirm(BusReply.BusTransferDone done) {
+    if (acknowledge) {
+      bus.tell(new BusMessage.BusTransferDoneReceived(done.requestId(), getContext().getSelf().narrow()));
+    }
+  }
+
+  /**
+   * The grants gate (DESIGN §10) on the bus's answer: drawn once per request, on its first arrival.
+   * DROP loses it (the bus sends it again), DELAY brings it back later, DUPLICATE delivers a second
+   * copy, which finds the transfer's end already set and is ignored.
+   */
+  private boolean busAnswerWithheld(BusReply.BusTransferDone done) {
+    if (done.requestId() == busAnswerDrawn) {
+      return false;
+    }
+    busAnswerDrawn = done.requestId();
+    long now = clock.nowMicros();
+    Injection injection = grants.decide(MessagePath.GRANTS, now);
+    if (injection == null) {
+      return false;
+    }
+    faults.faultInjected(injection.faultId(), deviceId,
+        MessagePath.GRANTS.planName() + " " + injection.action().planName() + " bus " + done.busId(), now);
+    switch (injection.action()) {
+      case DROP:
+        return true;
+      case DELAY:
+        getContext().scheduleOnce(clock.toReal(injection.delay()), getContext().getSelf(), done);
+        return true;
+      case DUPLICATE:
+      default:
+        getContext().getSelf().tell(done);
+        return false;
+    }
   }
 
   private Behavior<DmaEngineMessage> onDataDone(DataDone done) {
