@@ -410,9 +410,9 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
   }
 
   /**
-   * Asks every requester in the roster what it holds and waits for. Each is watched again: the
-   * restart kept the watch, and watching an actor already watched changes nothing, but a requester
-   * that died meanwhile is then reported at once.
+   * Asks every requester in the roster what it holds and waits for. They need not be watched again: the restart
+   * replaced the behaviour, not the actor, whose death watch goes on — a requester that dies
+   * meanwhile is reported to this incarnation.
    */
   private void startRebuild(Roster.Restart restart) {
     rebuild = new Rebuild(restart, clock.nowMicros(), roster.members());
@@ -424,7 +424,6 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
     }
     ActorRef<AdapterLockMessage> self = getContext().getSelf();
     for (ActorRef<?> requester : roster.members()) {
-      getContext().watch(requester);
       requester.<AdapterReply>unsafeUpcast().tell(new ReportAdapterHolding(adapterId, restart.serial(), self));
     }
     timers.startSingleTimer(REBUILD_TIMER, new RebuildTimedOut(restart.serial()), clock.toReal(recovery.rebuildTimeout()));

@@ -505,9 +505,9 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
   }
 
   /**
-   * Asks every requester in the roster which grants it holds and what it waits for. Each is
-   * watched again: the restart kept the watch, and watching an actor already watched changes
-   * nothing, but a requester that died meanwhile is then reported at once.
+   * Asks every requester in the roster which grants it holds and what it waits for. They need not be watched again: the restart
+   * replaced the behaviour, not the actor, whose death watch goes on — a requester that dies
+   * meanwhile is reported to this incarnation.
    */
   private void startRebuild(Roster.Restart restart) {
     rebuild = new Rebuild(restart, clock.nowMicros(), roster.members());
@@ -519,7 +519,6 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
     }
     ActorRef<MapRegisterMessage> self = getContext().getSelf();
     for (ActorRef<?> requester : roster.members()) {
-      getContext().watch(requester);
       requester.<MapRegisterReply>unsafeUpcast().tell(new ReportMapRegisterHolding(adapterId, restart.serial(), self));
     }
     timers.startSingleTimer(REBUILD_TIMER, new RebuildTimedOut(restart.serial()), clock.toReal(recovery.rebuildTimeout()));

@@ -252,7 +252,9 @@ class ArbiterFaultsRunTest {
   @DisplayName("DESIGN §10 grants delay p=1 (§4.3): every grant comes 20 ms late; the waits show it")
   void delayedGrants() {
     RecordingObserver devices = new RecordingObserver();
-    RunResult r = run(grants(MessageAction.DELAY, Duration.ofMillis(20)), ArbiterRecovery.defaults(), devices);
+    // Redelivery well after the delay: otherwise the arbiter's second copy would come first (and be taken).
+    RunResult r = run(grants(MessageAction.DELAY, Duration.ofMillis(20)),
+        new ArbiterRecovery(Duration.ofMillis(500), Duration.ofSeconds(1)), devices);
     List<String> lockWaits = devices.all().stream().filter(x -> x.what().equals("adapterLockWait"))
         .map(RecordingObserver.Report::values).toList();
     assertEquals(r.requests(), lockWaits.size());
