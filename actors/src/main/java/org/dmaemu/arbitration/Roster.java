@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.function.Function;
@@ -39,13 +40,16 @@ final class Roster {
 
   /**
    * The arbiter {@code incarnation} makes, supervised: on any failure it is restarted with the same
-   * roster, so that the new incarnation knows whom to ask.
+   * roster, so that the new incarnation knows whom to ask. A fault plan crashes an arbiter a few
+   * times a run; an arbiter that fails a thousand times a minute has a bug that every restart
+   * repeats, and is stopped instead of spinning.
    */
   static <T> Behavior<T> supervised(Function<Roster, Behavior<T>> incarnation) {
     return Behaviors.setup(context -> {
       Roster roster = new Roster();
       return Behaviors.supervise(incarnation.apply(roster))
-          .onFailure(Exception.class, SupervisorStrategy.restart().withLogLevel(Level.WARN));
+          .onFailure(Exception.class,
+              SupervisorStrategy.restart().withLimit(1000, Duration.ofMinutes(1)).withLogLevel(Level.WARN));
     });
   }
 

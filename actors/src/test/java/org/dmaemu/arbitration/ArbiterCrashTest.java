@@ -198,6 +198,33 @@ class ArbiterCrashTest {
     c.expectMessage(new AdapterRequestCancelled(id, 7, true));
   }
 
+  @Test
+  @DisplayName("§6.1 during the rebuild, a waiter that answered may cancel: withdrawn at once, never granted")
+  void cancelDuringRebuild() {
+    String id = newId("lock-cancel");
+    ActorRef<AdapterLockMessage> lock = lock(id, new RecordingObserver(), new RecordingTrace());
+    TestProbe<AdapterReply> a = kit.createTestProbe("a");
+    TestProbe<AdapterReply> b = kit.createTestProbe("b");
+    TestProbe<AdapterReply> c = kit.createTestProbe("c");
+    acquire(lock, a, 1);
+    a.expectMessage(new AdapterGranted(id, 1));
+    acquire(lock, b, 2);
+    acquire(lock, c, 3);
+
+    lock.tell(new AdapterLockMessage.Crash("f-cancel"));
+    ReportAdapterHolding qa = lockQuestion(a);
+    ReportAdapterHolding qb = lockQuestion(b);
+    ReportAdapterHolding qc = lockQuestion(c);
+    answer(b, qb, List.of(), List.of(new LockWait(12, false, false, 10)));
+    lock.tell(new AdapterLockMessage.CancelAdapterRequest(12, b.ref()));
+    b.expectMessage(new AdapterRequestCancelled(id, 12, true));
+    answer(c, qc, List.of(), List.of(new LockWait(13, false, false, 20)));
+    answer(a, qa, List.of(), List.of());
+    c.expectMessage(new AdapterGranted(id, 13));
+    b.expectNoMessage(Duration.ofMillis(50));
+    assertEquals(0, lockState(lock).waiting());
+  }
+
   // ---- the pool ------------------------------------------------------------------------------
 
   static ActorRef<MapRegisterMessage> pool(String id, int total, RecordingObserver observer, RecordingTrace trace) {
