@@ -466,7 +466,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       // Otherwise a second copy of a grant taken already, or the grant of a lock that crashed since: ignored.
       return this;
     }
-    if (grantWithheld(granted, grant, "adapter lock " + granted.adapterId())) {
+    if (grantWithheld(granted, grant, "adapter lock ", granted.adapterId())) {
       return this;
     }
     if (acknowledge) {
@@ -495,7 +495,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       // Otherwise a second copy of a grant taken already, or the grant of a pool that crashed since: ignored.
       return this;
     }
-    if (grantWithheld(granted, grant, "map registers " + granted.adapterId())) {
+    if (grantWithheld(granted, grant, "map registers ", granted.adapterId())) {
       return this;
     }
     if (acknowledge) {
@@ -518,7 +518,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
    *
    * @return true if the grant is not to be taken now (dropped or delayed)
    */
-  private boolean grantWithheld(TransactionMessage grant, long requestId, String what) {
+  private boolean grantWithheld(TransactionMessage grant, long requestId, String arbiter, String adapterId) {
     if (requestId == grantDrawn) {
       return false;
     }
@@ -530,7 +530,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     }
     peers.observer().faultInjected(
         injection.faultId(), handle.deviceId(), MessagePath.GRANTS.planName() + " " + injection.action().planName() + " "
-            + what, now);
+            + arbiter + adapterId, now);
     switch (injection.action()) {
       case DROP:
         return true;

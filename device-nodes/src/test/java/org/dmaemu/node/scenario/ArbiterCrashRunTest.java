@@ -3,6 +3,7 @@ package org.dmaemu.node.scenario;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.actor.testkit.typed.javadsl.TestProbe;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
@@ -47,15 +48,25 @@ class ArbiterCrashRunTest {
         .withTrace(trace)
         .withTimeScale(scenario.run().timeScale());
     RunHandle handle = PowerCycleRun.start(options, workload, ConfigFactory.load());
-    // Two crashes while the devices' I/O runs (from about 10 to 60 modeled ms here); the second
-    // crashes a domain that has crashed before.
-    handle.crashAdapterDomain("iommu", "f-early", Duration.ofMillis(15));
-    handle.crashAdapterDomain("iommu", "f-later", Duration.ofMillis(35));
+    long requests = 20L * workload.devices();
+    // Two crashes while the devices' I/O runs, once a tenth and once half of the requests have
+    // ended (at = 0: at once); the second crashes a domain that has crashed before.
+    TestProbe<Object> watcher = TestProbe.create(handle.system());
+    List<Long> endedAtCrash = new ArrayList<>();
+    for (long share : List.of(requests / 10, requests / 2)) {
+      watcher.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(2), () -> {
+        assertTrue(workload.prepared() != null && workload.prepared().metrics().ended() >= share);
+        return null;
+      });
+      endedAtCrash.add(workload.prepared().metrics().ended());
+      handle.crashAdapterDomain("iommu", "f-at-" + share, Duration.ZERO);
+    }
     handle.crashAdapterDomain("no-such-domain", "f-none", Duration.ZERO);
     RunSummary summary = handle.summary().toCompletableFuture().join();
     handle.terminate().toCompletableFuture().join();
 
     assertEquals(workload.devices(), summary.completed(), summary.toString());
+    assertTrue(endedAtCrash.get(1) < requests, "the second crash came before the run's end: " + endedAtCrash);
     assertEquals(0, summary.dma().requestsUnfinished(), summary.dma().toString());
     assertEquals(0, summary.dma().leakedRegisters(), summary.dma().toString());
     assertEquals(List.of(), summary.bugChecks());
@@ -73,7 +84,7 @@ class ArbiterCrashRunTest {
       assertEquals("0", args.path("silent").asText(), rebuild.toString());
       assertEquals(args.path("asked").asText(), args.path("answered").asText(), rebuild.toString());
     }
-    assertTrue(rebuilds.stream().anyMatch(r -> r.path("args").path("asked").asInt() > 0),
-        "a crash met the devices' transactions: " + rebuilds);
+    assertTrue(rebuilds.stream().allMatch(r -> r.path("args").path("asked").asInt() > 0),
+        "each crash met the devices' transactions: " + rebuilds);
   }
 }
