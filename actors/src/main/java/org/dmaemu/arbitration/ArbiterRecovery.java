@@ -15,10 +15,14 @@ import java.util.Objects;
 public record ArbiterRecovery(Duration grantRedelivery, Duration rebuildTimeout) {
 
   /**
-   * Ten modeled milliseconds: far above an acknowledgement's round trip within a JVM (microseconds)
-   * or between nodes (a millisecond or two), so that redelivery is rare without faults.
+   * One modeled millisecond. A lost lock grant leaves the lock held by a requester that does not
+   * know it, and everyone queued behind waits too (scenarios/map-register-starvation.conf with half
+   * its grants dropped: 1.7 modeled seconds with this; with ten milliseconds it had not finished at
+   * 3.5 when the run's stall timeout ended it); an acknowledgement comes back
+   * within microseconds in one JVM, so redelivery is then rare without a loss. Between nodes a
+   * round trip can exceed it: a copy sent again is recognised and ignored, costing one message.
    */
-  public static final Duration DEFAULT_GRANT_REDELIVERY = Duration.ofMillis(10);
+  public static final Duration DEFAULT_GRANT_REDELIVERY = Duration.ofMillis(1);
 
   /**
    * One modeled second, as a callback's hang deadline: a requester that is alive answers within

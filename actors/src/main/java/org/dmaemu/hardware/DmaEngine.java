@@ -134,8 +134,6 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private final ActorRef<CallbackReturn> self;
   private final MessageGate grants;
   private final FaultObserver faults;
-  /** Bus answers can be lost on the way here: confirm each, so that the bus re-sends a lost one. */
-  private final boolean acknowledge;
   /** The last bus request whose answer passed the grants gate: an answer is gated once. */
   private long busAnswerDrawn;
 
@@ -223,7 +221,6 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     super(context);
     this.grants = grants;
     this.faults = faults;
-    this.acknowledge = grants.covers(MessagePath.GRANTS);
     this.deviceId = device.deviceId();
     this.requester = device;
     this.settings = settings;
@@ -354,9 +351,11 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       return this;
     }
     transfer.asked = true;
+    // Bus answers that can be lost on the way here (the gate covers grants) are confirmed, so that
+    // the bus re-sends a lost one. Asked per request: a fault injected live may start covering grants.
     bus.tell(new BusMessage.OccupyBus(
         transfer.requestId, transfer.program.length(), transfer.readyNanos / 1000L, requester,
-        getContext().getSelf().narrow(), acknowledge));
+        getContext().getSelf().narrow(), grants.covers(MessagePath.GRANTS)));
     return this;
   }
 
@@ -379,8 +378,9 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     return this;
   }
 
+  /** Confirms an answer, when answers can be lost (then the bus may be waiting for this). */
   private void confirm(BusReply.BusTransferDone done) {
-    if (acknowledge) {
+    if (grants.covers(MessagePath.GRANTS)) {
       bus.tell(new BusMessage.BusTransferDoneReceived(done.requestId(), getContext().getSelf().narrow()));
     }
   }

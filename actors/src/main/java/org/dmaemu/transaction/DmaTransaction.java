@@ -166,8 +166,6 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private final DmaProfile profile;
   private final boolean dmaV3;
   private final int pageSize;
-  /** Grants can be lost on the way here: acknowledge each, so that the arbiter re-sends a lost one. */
-  private final boolean acknowledge;
 
   private TransactionState state = TransactionState.CREATED;
 
@@ -210,6 +208,12 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private long requestedAtMicros;
   private int requestedRegisters;
   private long requestSeq;
+  /**
+   * The allocation's grants can be lost on the way here (its gate covers grants): its requests ask
+   * for acknowledgement and each grant is acknowledged, so that the arbiter re-sends a lost one.
+   * Decided per allocation: a fault injected into the running run may start covering grants.
+   */
+  private boolean acknowledge;
   /** Execute or AllocateResources with immediate execution waits for the allocation's outcome. */
   private TransactionDdi awaitingAllocation;
   /** A Cancel waiting for the arbiter's answer. */
@@ -259,7 +263,6 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     this.profile = settings.enabler().config().profile();
     this.dmaV3 = settings.enabler().version().usesDmaV3();
     this.pageSize = settings.pageSize();
-    this.acknowledge = settings.grants().covers(MessagePath.GRANTS);
     reset();
   }
 
@@ -449,6 +452,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     requestedRegisters = registers;
     lockRequest = ++requestSeq;
     allocation = Allocation.WAIT_LOCK;
+    acknowledge = settings.grants().covers(MessagePath.GRANTS);
     requestedAtMicros = clock.nowMicros();
     holding
         .lock()
