@@ -4,14 +4,15 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
+import org.dmaemu.protocol.arbitration.Requester;
 
 /**
  * The requests an arbitration actor knows (waiting or granted), found by (requester, request id)
  * and by requester. Each requester is watched once, from its first request until it dies: requesters
  * are transactions, few per adapter and long-lived, and watching them across requests saves a
- * watch and an unwatch system message on every grant.
+ * watch and an unwatch system message on every grant. Who is watched is the arbiter's
+ * {@link Roster}, which outlives a crash of the arbiter; the requests do not.
  */
 final class RequestBook<R extends RequestBook.Request> {
 
@@ -38,24 +39,30 @@ final class RequestBook<R extends RequestBook.Request> {
   private final ActorContext<?> context;
   private final HashMap<Key, R> byKey = new HashMap<>();
   private final HashMap<ActorRef<?>, R> firstByRequester = new HashMap<>();
-  private final HashSet<ActorRef<?>> watched = new HashSet<>();
+  private final Roster watched;
 
-  RequestBook(ActorContext<?> context) {
+  RequestBook(ActorContext<?> context, Roster watched) {
     this.context = context;
+    this.watched = watched;
   }
 
   R get(ActorRef<?> requester, long requestId) {
     return byKey.get(new Key(requester, requestId));
   }
 
+  /** Whether {@code request} itself is still in the book (not withdrawn, not ended, its requester alive). */
+  boolean containsRequest(R request) {
+    return byKey.get(new Key(request.requester, request.requestId)) == request;
+  }
+
   boolean contains(ActorRef<?> requester, long requestId) {
     return byKey.containsKey(new Key(requester, requestId));
   }
 
-  /** Adds a request whose (requester, id) is not known yet; watches the requester if it is new. */
-  void add(R request) {
+  /** Adds a request whose (requester, id) is not known yet; watches the requester ({@code who}) if it is new. */
+  void add(R request, Requester who) {
     byKey.put(new Key(request.requester, request.requestId), request);
-    if (watched.add(request.requester)) {
+    if (watched.enlist(request.requester, who)) {
       context.watch(request.requester);
     }
     R first = firstByRequester.put(request.requester, request);

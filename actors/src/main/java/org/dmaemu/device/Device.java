@@ -580,7 +580,8 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
               realDeadline,
               trace,
               observer,
-              settings.arbitration());
+              settings.arbitration(),
+              settings.faults());
       enablerActors[i] = getContext().spawn(DmaEnabler.create(enablers[i], env), "enabler-" + i + "-" + requestOrdinal);
     }
     return enablerActors[i];

@@ -34,6 +34,8 @@ import org.dmaemu.protocol.transaction.TransactionHandle;
 import org.dmaemu.protocol.transaction.TransactionMessage;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
+import org.dmaemu.fault.FaultPlan;
+import org.dmaemu.fault.MessageGate;
 import org.dmaemu.transaction.AdapterArbiters;
 import org.dmaemu.transaction.DmaTransaction;
 import org.dmaemu.transaction.SystemController;
@@ -109,7 +111,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   /**
    * What the enabler's transactions are made with: their device's driver and the device itself
    * (bug checks go there), the device's DMA v2 packet slot, the platform page size, the driver's KMDF
-   * version, the verifier, the real-time callback deadline, and how the device arbitrates.
+   * version, the verifier, the real-time callback deadline, how the device arbitrates, and the run's
+   * fault plan (each transaction takes its grants gate from it).
    */
   public record Environment(
       ActorRef<DriverMessage> driver,
@@ -121,7 +124,29 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
       Duration realDeadline,
       TraceSink trace,
       DmaObserver observer,
-      ArbitrationSettings arbitration) {}
+      ArbitrationSettings arbitration,
+      FaultPlan faults) {
+
+    /** An environment without faults. */
+    public Environment(
+        ActorRef<DriverMessage> driver,
+        ActorRef<DeviceMessage> device,
+        PacketDmaSlot packetSlot,
+        int pageSize,
+        int kmdfMinorVersion,
+        VerifierSettings verifier,
+        Duration realDeadline,
+        TraceSink trace,
+        DmaObserver observer,
+        ArbitrationSettings arbitration) {
+      this(driver, device, packetSlot, pageSize, kmdfMinorVersion, verifier, realDeadline, trace, observer, arbitration,
+          FaultPlan.NONE);
+    }
+
+    public Environment {
+      faults = faults == null ? FaultPlan.NONE : faults;
+    }
+  }
 
   private final Environment env;
   private final ActorRef<DriverMessage> driver;
@@ -275,10 +300,14 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     }
     ensureAdapters();
     long id = ++transactions;
+    String deviceId = info.handle().deviceId();
+    // The gate's key names the transaction within its device: enabler index and transaction id.
+    MessageGate grants = env.faults().gate(
+        deviceId, env.arbitration().group(), "grants/enabler-" + info.handle().index() + "/tx-" + id);
     DmaTransaction.Settings settings =
         new DmaTransaction.Settings(
             info, id, env.pageSize(), env.kmdfMinorVersion(), env.verifier(), realDeadline, readAdapter, writeAdapter,
-            SystemController.defaults(), env.arbitration().requester(info.handle().deviceId()));
+            SystemController.defaults(), env.arbitration().requester(deviceId), grants);
     ActorRef<TransactionMessage> ref =
         getContext()
             .spawn(

@@ -8,17 +8,23 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import org.dmaemu.arbitration.ArbiterRecovery;
 import org.dmaemu.arbitration.ArbitrationPolicy;
+import org.dmaemu.arbitration.GrantRedelivery;
 import org.dmaemu.arbitration.WaitQueue;
 import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.arbitration.Requester;
 import org.dmaemu.protocol.hardware.BusMessage;
+import org.dmaemu.protocol.hardware.BusMessage.BusTransferDoneReceived;
 import org.dmaemu.protocol.hardware.BusMessage.GetBusState;
 import org.dmaemu.protocol.hardware.BusMessage.OccupyBus;
 import org.dmaemu.protocol.hardware.BusReply;
@@ -40,6 +46,11 @@ import org.dmaemu.time.NodeClock;
  * is told with {@link BusTransferDone} when it is over. The bus watches its requesters: one that
  * dies loses its place in the queue.
  *
+ * <p>A requester that may lose the answer (DESIGN §10, the grants path) asks with
+ * {@code acknowledge}; its {@link BusTransferDone} is then sent again every
+ * {@link ArbiterRecovery#grantRedelivery()} until it confirms it, so that a lost answer costs the
+ * engine latency, not its channel.
+ *
  * <p>Every grant, end of occupancy, enqueue and withdrawal is reported to the {@link DmaObserver};
  * every grant's wait as {@code busWait}.
  */
@@ -50,6 +61,9 @@ public final class Bus extends AbstractBehavior<BusMessage> {
     /** When it was ready for the bus: as the requester says, but never later than its arrival. */
     final long readyAtMicros;
     WaitQueue.Entry<Transfer> entry;
+    /** Set when the occupancy is over: what its {@link BusTransferDone} says, for a redelivery. */
+    long grantedAtMicros;
+    long doneAtMicros;
 
     Transfer(OccupyBus request, long readyAtMicros) {
       this.request = request;
@@ -72,6 +86,14 @@ public final class Bus extends AbstractBehavior<BusMessage> {
     INSTANCE
   }
 
+  /** The redelivery timer. */
+  private enum RedeliveryDue implements BusMessage.Internal, NoSerializationVerificationNeeded {
+    INSTANCE
+  }
+
+  /** An answer waiting for its confirmation, by requester and request id. */
+  private record Answer(ActorRef<BusReply> requester, long requestId) {}
+
   private final String busId;
   private final double bytesPerMicrosecond;
   private final long headerNanos;
@@ -81,6 +103,9 @@ public final class Bus extends AbstractBehavior<BusMessage> {
   private final Predicate<Transfer> servable = waiter -> isFree();
   /** Waiting transfers by requester, for a requester's death; every requester is watched once. */
   private final HashMap<ActorRef<BusReply>, List<Transfer>> waitingByRequester = new HashMap<>();
+  /** Answers sent to requesters that confirm them, not confirmed yet. */
+  private final HashMap<Answer, Transfer> unconfirmed = new HashMap<>();
+  private final GrantRedelivery<Transfer, BusMessage> redelivery;
 
   private Transfer current;
   private long grantedAtNanos;
@@ -96,7 +121,19 @@ public final class Bus extends AbstractBehavior<BusMessage> {
    */
   public static Behavior<BusMessage> create(
       String busId, double bytesPerMicrosecond, Duration header, ArbitrationPolicy policy, DmaObserver observer) {
+    return create(busId, bytesPerMicrosecond, header, policy, observer, ArbiterRecovery.defaults());
+  }
+
+  /** @param recovery how long an unconfirmed answer waits before it is sent again */
+  public static Behavior<BusMessage> create(
+      String busId,
+      double bytesPerMicrosecond,
+      Duration header,
+      ArbitrationPolicy policy,
+      DmaObserver observer,
+      ArbiterRecovery recovery) {
     Objects.requireNonNull(busId, "busId");
+    Objects.requireNonNull(recovery, "recovery");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(observer, "observer");
     if (!(bytesPerMicrosecond > 0) || Double.isInfinite(bytesPerMicrosecond)) {
@@ -106,16 +143,19 @@ public final class Bus extends AbstractBehavior<BusMessage> {
     if (header == null || header.isNegative() || header.compareTo(Duration.ofDays(1)) > 0) {
       throw new IllegalArgumentException("bus " + busId + ": header must be between 0 and 1 day, got " + header);
     }
-    return Behaviors.setup(context -> new Bus(context, busId, bytesPerMicrosecond, header, policy, observer));
+    return Behaviors.withTimers(timers -> Behaviors.setup(
+        context -> new Bus(context, timers, busId, bytesPerMicrosecond, header, policy, observer, recovery)));
   }
 
   private Bus(
       ActorContext<BusMessage> context,
+      TimerScheduler<BusMessage> timers,
       String busId,
       double bytesPerMicrosecond,
       Duration header,
       ArbitrationPolicy policy,
-      DmaObserver observer) {
+      DmaObserver observer,
+      ArbiterRecovery recovery) {
     super(context);
     this.busId = busId;
     this.bytesPerMicrosecond = bytesPerMicrosecond;
@@ -123,6 +163,7 @@ public final class Bus extends AbstractBehavior<BusMessage> {
     this.observer = observer;
     this.clock = NodeClock.get(context.getSystem());
     this.queue = policy.newQueue();
+    this.redelivery = new GrantRedelivery<>(timers, RedeliveryDue.INSTANCE, clock, recovery.grantRedelivery());
   }
 
   @Override
@@ -131,6 +172,8 @@ public final class Bus extends AbstractBehavior<BusMessage> {
         .onMessage(OccupyBus.class, this::onOccupyBus)
         .onMessageEquals(OccupancyOver.INSTANCE, this::onOccupancyOver)
         .onMessage(GetBusState.class, this::onGetBusState)
+        .onMessage(BusTransferDoneReceived.class, this::onBusTransferDoneReceived)
+        .onMessageEquals(RedeliveryDue.INSTANCE, this::onRedeliveryDue)
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -141,13 +184,7 @@ public final class Bus extends AbstractBehavior<BusMessage> {
       queue.grantedAtOnce(transfer);
       grant(transfer);
     } else {
-      List<Transfer> waiting = waitingByRequester.get(request.replyTo());
-      if (waiting == null) {
-        waiting = new ArrayList<>(2);
-        waitingByRequester.put(request.replyTo(), waiting);
-        getContext().watch(request.replyTo());
-      }
-      waiting.add(transfer);
+      watched(request.replyTo()).add(transfer);
       transfer.entry = queue.add(transfer);
       changed();
     }
@@ -161,8 +198,15 @@ public final class Bus extends AbstractBehavior<BusMessage> {
     }
     current = null;
     lastEndNanos = endNanos;
-    done.request.replyTo().tell(
-        new BusTransferDone(busId, done.request.requestId(), grantedAtNanos / 1000L, endNanos / 1000L));
+    done.grantedAtMicros = grantedAtNanos / 1000L;
+    done.doneAtMicros = endNanos / 1000L;
+    answer(done);
+    if (done.request.acknowledge()) {
+      // Watched, so that a requester that dies before it confirms is not sent the answer forever.
+      watched(done.request.replyTo());
+      unconfirmed.put(new Answer(done.request.replyTo(), done.request.requestId()), done);
+      redelivery.sent(done);
+    }
     changed();
     Transfer next = queue.takeNext(servable);
     if (next != null) {
@@ -176,12 +220,50 @@ public final class Bus extends AbstractBehavior<BusMessage> {
     return this;
   }
 
+  private void answer(Transfer done) {
+    done.request.replyTo().tell(new BusTransferDone(busId, done.request.requestId(), done.grantedAtMicros, done.doneAtMicros));
+  }
+
+  /** The requester's list of waiting transfers; it is watched from the first time it is needed. */
+  private List<Transfer> watched(ActorRef<BusReply> requester) {
+    List<Transfer> waiting = waitingByRequester.get(requester);
+    if (waiting == null) {
+      waiting = new ArrayList<>(2);
+      waitingByRequester.put(requester, waiting);
+      getContext().watch(requester);
+    }
+    return waiting;
+  }
+
+  private Behavior<BusMessage> onBusTransferDoneReceived(BusTransferDoneReceived received) {
+    Transfer done = unconfirmed.remove(new Answer(received.replyTo(), received.requestId()));
+    if (done != null) {
+      redelivery.settled(done);
+    }
+    return this;
+  }
+
+  private Behavior<BusMessage> onRedeliveryDue() {
+    redelivery.due(this::answer);
+    return this;
+  }
+
   private Behavior<BusMessage> onGetBusState(GetBusState query) {
     query.replyTo().tell(new BusSnapshot(busId, !isFree(), queue.size(), transfers, bytes, occupiedNanos / 1000L));
     return this;
   }
 
   private Behavior<BusMessage> onTerminated(Terminated terminated) {
+    if (!unconfirmed.isEmpty()) {
+      Iterator<Map.Entry<Answer, Transfer>> it = unconfirmed.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Answer, Transfer> e = it.next();
+        if (e.getKey().requester().equals(terminated.getRef())) {
+          redelivery.settled(e.getValue());
+          it.remove();
+        }
+      }
+    }
     List<Transfer> waiting = waitingByRequester.remove(terminated.getRef());
     if (waiting != null) {
       for (Transfer transfer : waiting) {

@@ -49,7 +49,9 @@ import org.dmaemu.trace.TraceSink;
  * granted. The transfer ends when both are over: the bus occupancy ({@code header + length / bus
  * width}) and the engine's own data time ({@code length / bytesPerMicrosecond}) from the grant. So
  * the slower of engine and bus governs, and engines that share a bus share its bandwidth: a bus
- * rate limit binds. A channel's next transfer starts when its transfer before has ended.
+ * rate limit binds. A channel's next transfer starts when its transfer before has ended. The
+ * bus's answer is its grant: it passes the engine's grants gate (DESIGN §10) once, and while that
+ * gate can act on it the engine confirms every answer, so that the bus sends a lost one again.
  *
  * <p>Interrupt model: one driver callback is outstanding at a time. Completions are latched in the
  * interrupt status; the ISR reads and clears the whole latch, so completions that arrive while a
@@ -167,6 +169,8 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   private final ActorRef<CallbackReturn> self;
   private final MessageGate gate;
   private final FaultObserver observer;
+  /** The last bus request whose answer passed the grants gate: an answer is gated once. */
+  private long busAnswerDrawn;
 
   // Per channel: transfers programmed and not yet done, oldest first, already stamped with their
   // modeled start and end (all known when programmed); and the modeled time the channel is free.
@@ -236,7 +240,8 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
   }
 
   /**
-   * @param gate the engine's gate: its INTERRUPTS faults act on each finished transfer's interrupt
+   * @param gate the engine's gate: its INTERRUPTS faults act on each finished transfer's interrupt, its
+   *     GRANTS faults on the bus's answers
    * @param observer where each injection is reported (the device's observer)
    */
   public static Behavior<DmaEngineMessage> create(
@@ -398,9 +403,11 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
       return this;
     }
     transfer.asked = true;
+    // Bus answers that can be lost on the way here (the gate covers grants) are confirmed, so that
+    // the bus re-sends a lost one. Asked per request: a fault injected live may start covering grants.
     bus.tell(new BusMessage.OccupyBus(
         transfer.requestId, transfer.program.length(), transfer.readyNanos / 1000L, requester,
-        getContext().getSelf().narrow()));
+        getContext().getSelf().narrow(), gate.covers(MessagePath.GRANTS)));
     return this;
   }
 
@@ -408,13 +415,56 @@ public final class DmaEngine extends AbstractBehavior<DmaEngineMessage> {
     for (int c = 0; c < running.length; c++) {
       BusTransfer transfer = running[c];
       if (transfer != null && transfer.requestId == done.requestId() && transfer.endNanos < 0) {
+        if (busAnswerWithheld(done)) {
+          return this;
+        }
+        confirm(done);
         long dataEndNanos = done.grantedAtMicros() * 1000L + settings.dataNanos(transfer.program.length());
         transfer.endNanos = Math.max(done.doneAtMicros() * 1000L, dataEndNanos);
         schedule(transfer.endNanos - clock.nowMicros() * 1000L, dataDoneMessages[c]);
         return this;
       }
     }
+    // A second copy, or the answer for a transfer dropped since (unplugged): confirmed, not taken.
+    confirm(done);
     return this;
+  }
+
+  /** Confirms an answer, when answers can be lost (then the bus may be waiting for this). */
+  private void confirm(BusReply.BusTransferDone done) {
+    if (gate.covers(MessagePath.GRANTS)) {
+      bus.tell(new BusMessage.BusTransferDoneReceived(done.requestId(), getContext().getSelf().narrow()));
+    }
+  }
+
+  /**
+   * The grants gate (DESIGN §10) on the bus's answer: drawn once per request, on its first arrival.
+   * DROP loses it (the bus sends it again), DELAY brings it back later, DUPLICATE delivers a second
+   * copy, which finds the transfer's end already set and is ignored.
+   */
+  private boolean busAnswerWithheld(BusReply.BusTransferDone done) {
+    if (done.requestId() == busAnswerDrawn) {
+      return false;
+    }
+    busAnswerDrawn = done.requestId();
+    long now = clock.nowMicros();
+    Injection injection = gate.decide(MessagePath.GRANTS, now);
+    if (injection == null) {
+      return false;
+    }
+    observer.faultInjected(injection.faultId(), deviceId,
+        MessagePath.GRANTS.planName() + " " + injection.action().planName() + " bus " + done.busId(), now);
+    switch (injection.action()) {
+      case DROP:
+        return true;
+      case DELAY:
+        getContext().scheduleOnce(clock.toReal(injection.delay()), getContext().getSelf(), done);
+        return true;
+      case DUPLICATE:
+      default:
+        getContext().getSelf().tell(done);
+        return false;
+    }
   }
 
   private Behavior<DmaEngineMessage> onDataDone(DataDone done) {

@@ -62,4 +62,14 @@ public interface DmaObserver extends FaultObserver {
 
   /** The bus was granted or freed, or its queue changed, at modeled time atMicros. */
   void busChanged(String busId, boolean busy, int waiting, long atMicros);
+
+  /**
+   * An arbiter of {@code adapterId} ({@code arbiter}: "adapter lock" or "map registers") crashed at
+   * {@code crashedAtMicros} and serves again from {@code rebuiltAtMicros}, its holdings rebuilt
+   * from the answers of {@code answered} requesters; {@code silent} did not answer in time and were
+   * treated as gone. {@code faultId} is the fault that crashed it, or "" for another failure.
+   */
+  default void arbiterRebuilt(
+      String adapterId, String arbiter, String faultId, long crashedAtMicros, long rebuiltAtMicros, int answered,
+      int silent) {}
 }

@@ -11,10 +11,16 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.fault.Injection;
+import org.dmaemu.fault.MessageGate;
+import org.dmaemu.fault.MessagePath;
 import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
@@ -69,6 +75,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
    *     when the enabler has no adapter for that direction (an unconfigured system profile)
    * @param controller the system DMA controller that moves System-profile transfers
    * @param requester who the transaction's lock and map-register requests say is asking
+   * @param grants the gate its grants pass (DESIGN §10, the grants path); while it can act on grants,
+   *     the transaction acknowledges each grant so that its arbiter sends a lost one again
    */
   public record Settings(
       EnablerInfo enabler,
@@ -80,7 +88,29 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
       AdapterArbiters read,
       AdapterArbiters write,
       SystemController controller,
-      Requester requester) {}
+      Requester requester,
+      MessageGate grants) {
+
+    /** A transaction whose grants no fault touches. */
+    public Settings(
+        EnablerInfo enabler,
+        long id,
+        int pageSize,
+        int kmdfMinorVersion,
+        VerifierSettings verifier,
+        Duration realDeadline,
+        AdapterArbiters read,
+        AdapterArbiters write,
+        SystemController controller,
+        Requester requester) {
+      this(enabler, id, pageSize, kmdfMinorVersion, verifier, realDeadline, read, write, controller, requester,
+          MessageGate.NONE);
+    }
+
+    public Settings {
+      grants = grants == null ? MessageGate.NONE : grants;
+    }
+  }
 
   /** Where the transaction's messages go besides its arbiters. */
   public record Peers(
@@ -161,6 +191,9 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   /** Pool request of the registers held by this transfer (packet: whole transaction; SG: fragment); 0 if none. */
   private long registerGrant;
   private int registerCount;
+  /** The map-register base of the transfer's grant and of the reservation: what a rebuilding pool is told. */
+  private int registerBase;
+  private int reservationBase;
   private long registersGrantedAtMicros;
   private long reservationGrantedAtMicros;
   /** Map registers reserved by AllocateResources; survives Release (§3.1 Reset). */
@@ -175,10 +208,25 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   private long requestedAtMicros;
   private int requestedRegisters;
   private long requestSeq;
+  /**
+   * The allocation's grants can be lost on the way here (its gate covers grants): its requests ask
+   * for acknowledgement and each grant is acknowledged, so that the arbiter re-sends a lost one.
+   * Decided per allocation: a fault injected into the running run may start covering grants.
+   */
+  private boolean acknowledge;
   /** Execute or AllocateResources with immediate execution waits for the allocation's outcome. */
   private TransactionDdi awaitingAllocation;
   /** A Cancel waiting for the arbiter's answer. */
   private TransactionDdi awaitingCancel;
+  /** The last request whose grant passed the grants gate: a grant is gated once, on its first arrival. */
+  private long grantDrawn;
+  /**
+   * Requests given up (cancelled) that the lock or the pool may still grant: such a grant is handed
+   * straight back. Any other grant that is not awaited is a second copy, or the crashed arbiter's,
+   * and is ignored. {@code null} while empty.
+   */
+  private HashSet<Long> owedLock;
+  private HashSet<Long> owedPool;
 
   // Callbacks: one outstanding at a time, the rest wait in order.
   private PendingCallback pending;
@@ -246,6 +294,8 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
         .onMessage(MapRegisterReply.MapRegistersUnavailable.class, this::onRegistersUnavailable)
         .onMessage(MapRegisterReply.MapRegisterRequestCancelled.class, this::onRegisterRequestCancelled)
         .onMessage(MapRegisterReply.MapRegistersNotHeld.class, this::onRegistersNotHeld)
+        .onMessage(AdapterReply.ReportAdapterHolding.class, this::onReportAdapterHolding)
+        .onMessage(MapRegisterReply.ReportMapRegisterHolding.class, this::onReportMapRegisterHolding)
         .onMessage(CallbackReturn.class, this::onCallbackReturn)
         .onMessage(DeadlinePassed.class, this::onDeadlinePassed)
         .onMessage(Dispose.class, this::onDispose)
@@ -402,18 +452,29 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     requestedRegisters = registers;
     lockRequest = ++requestSeq;
     allocation = Allocation.WAIT_LOCK;
+    acknowledge = settings.grants().covers(MessagePath.GRANTS);
     requestedAtMicros = clock.nowMicros();
     holding
         .lock()
         .tell(new AdapterLockMessage.AcquireAdapter(
-            lockRequest, immediate, settings.requester(), getContext().getSelf().narrow()));
+            lockRequest, immediate, settings.requester(), getContext().getSelf().narrow(), acknowledge));
   }
 
   private Behavior<TransactionMessage> onAdapterGranted(AdapterReply.AdapterGranted granted) {
-    if (allocation != Allocation.WAIT_LOCK || granted.requestId() != lockRequest) {
-      // Granted after the request was given up (cancel race, release): hand it straight back.
-      holding.lock().tell(new AdapterLockMessage.ReleaseAdapter(granted.requestId(), getContext().getSelf().narrow()));
+    long grant = granted.requestId();
+    if (allocation != Allocation.WAIT_LOCK || grant != lockRequest) {
+      if (owedLock != null && owedLock.remove(grant)) {
+        // Granted after the request was given up (cancel race, release): hand it straight back.
+        holding.lock().tell(new AdapterLockMessage.ReleaseAdapter(grant, getContext().getSelf().narrow()));
+      }
+      // Otherwise a second copy of a grant taken already, or the grant of a lock that crashed since: ignored.
       return this;
+    }
+    if (grantWithheld(granted, grant, "adapter lock ", granted.adapterId())) {
+      return this;
+    }
+    if (acknowledge) {
+      holding.lock().tell(new AdapterLockMessage.AdapterGrantReceived(grant, getContext().getSelf().narrow()));
     }
     lockHeld = true;
     lockGrantedAtMicros = clock.nowMicros();
@@ -425,21 +486,66 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
         .tell(
             new MapRegisterMessage.AllocateMapRegisters(
                 poolRequest, requestedRegisters, immediate, allocatingReservation, settings.requester(),
-                getContext().getSelf().narrow()));
+                getContext().getSelf().narrow(), acknowledge));
     return this;
   }
 
   private Behavior<TransactionMessage> onRegistersGranted(MapRegisterReply.MapRegistersGranted granted) {
-    if (allocation != Allocation.WAIT_REGISTERS || granted.requestId() != poolRequest) {
-      holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(granted.requestId(), getContext().getSelf().narrow()));
+    long grant = granted.requestId();
+    if (allocation != Allocation.WAIT_REGISTERS || grant != poolRequest) {
+      if (owedPool != null && owedPool.remove(grant)) {
+        holding.pool().tell(new MapRegisterMessage.FreeMapRegisters(grant, getContext().getSelf().narrow()));
+      }
+      // Otherwise a second copy of a grant taken already, or the grant of a pool that crashed since: ignored.
       return this;
+    }
+    if (grantWithheld(granted, grant, "map registers ", granted.adapterId())) {
+      return this;
+    }
+    if (acknowledge) {
+      holding.pool().tell(new MapRegisterMessage.MapRegistersGrantReceived(grant, getContext().getSelf().narrow()));
     }
     allocation = Allocation.NONE;
     peers
         .observer()
         .mapRegisterWait(holding.adapterId(), handle.deviceId(), granted.count(), clock.nowMicros() - lockGrantedAtMicros);
     traceInstant("MapRegistersGranted", Map.of("adapter", holding.adapterId(), "count", Integer.toString(granted.count())));
-    return adapterControl(granted.requestId(), granted.count());
+    return adapterControl(grant, granted.count(), granted.base());
+  }
+
+  /**
+   * The grants path of the fault plan (DESIGN §10): the grant of the request this transaction waits
+   * for passes its gate once, on its first arrival — a redelivery or a second copy is not drawn
+   * again, so a fault costs at most one redelivery timeout per grant. DROP loses it (the arbiter
+   * sends it again, as it is not acknowledged); DELAY brings the same message back later;
+   * DUPLICATE takes it and delivers a second copy, which is ignored.
+   *
+   * @return true if the grant is not to be taken now (dropped or delayed)
+   */
+  private boolean grantWithheld(TransactionMessage grant, long requestId, String arbiter, String adapterId) {
+    if (requestId == grantDrawn) {
+      return false;
+    }
+    grantDrawn = requestId;
+    long now = clock.nowMicros();
+    Injection injection = settings.grants().decide(MessagePath.GRANTS, now);
+    if (injection == null) {
+      return false;
+    }
+    peers.observer().faultInjected(
+        injection.faultId(), handle.deviceId(), MessagePath.GRANTS.planName() + " " + injection.action().planName() + " "
+            + arbiter + adapterId, now);
+    switch (injection.action()) {
+      case DROP:
+        return true;
+      case DELAY:
+        getContext().scheduleOnce(clock.toReal(injection.delay()), getContext().getSelf(), grant);
+        return true;
+      case DUPLICATE:
+      default:
+        getContext().getSelf().tell(grant);
+        return false;
+    }
   }
 
   /**
@@ -447,7 +553,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
    * calls EvtReserveDma; otherwise it stages the fragment and calls EvtProgramDma. Packet and
    * scatter-gather give the adapter back when the callback returns; the map registers stay.
    */
-  private Behavior<TransactionMessage> adapterControl(long grant, int count) {
+  private Behavior<TransactionMessage> adapterControl(long grant, int count, int base) {
     TransactionDdi waiting = awaitingAllocation;
     awaitingAllocation = null;
     // Packet and scatter-gather release the adapter after the routine; System keeps the channel (KeepObject).
@@ -456,6 +562,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     if (allocatingReservation) {
       reservationGrant = grant;
       reservedCount = count;
+      reservationBase = base;
       reservationGrantedAtMicros = clock.nowMicros();
       invoke(new DriverCallback.EvtReserveDma(handle, getContext().getSelf().narrow()));
       if (state == TransactionState.TRANSFER) {
@@ -465,6 +572,7 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
     } else {
       registerGrant = grant;
       registerCount = count;
+      registerBase = base;
       registersGrantedAtMicros = clock.nowMicros();
       stageFragment();
     }
@@ -550,12 +658,77 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   /** Gives back whatever a pending allocation holds or waits for. */
   private void abandonAllocation() {
     if (allocation == Allocation.WAIT_LOCK) {
+      owedLock = owe(owedLock, lockRequest);
       holding.lock().tell(new AdapterLockMessage.CancelAdapterRequest(lockRequest, getContext().getSelf().narrow()));
     } else if (allocation == Allocation.WAIT_REGISTERS) {
+      owedPool = owe(owedPool, poolRequest);
       holding.pool().tell(new MapRegisterMessage.CancelMapRegisterRequest(poolRequest, getContext().getSelf().narrow()));
       releaseLock();
     }
     allocation = Allocation.NONE;
+  }
+
+  private static HashSet<Long> owe(HashSet<Long> owed, long request) {
+    HashSet<Long> set = owed == null ? new HashSet<>(2) : owed;
+    set.add(request);
+    return set;
+  }
+
+  /**
+   * A lock restarted after a crash asks what this transaction holds of it and waits for (DESIGN
+   * §10). A waiting request gets a new id: a grant the crashed lock sent for the old one (delayed
+   * on the way) is then ignored, and only the rebuilt lock's grant counts. A request whose cancel
+   * the crashed lock never answered is withdrawn here, as cancelled: the rebuilt lock will not
+   * hear of it. Requests given up earlier are no longer owed back: the rebuilt lock never granted them.
+   */
+  private Behavior<TransactionMessage> onReportAdapterHolding(AdapterReply.ReportAdapterHolding query) {
+    List<Long> held = List.of();
+    List<AdapterLockMessage.LockWait> waiting = List.of();
+    if (holding != null && holding.adapterId().equals(query.adapterId())) {
+      owedLock = null;
+      if (lockHeld) {
+        held = List.of(lockRequest);
+      }
+      if (allocation == Allocation.WAIT_LOCK) {
+        if (awaitingCancel != null) {
+          cancelAnswered(true);
+        } else {
+          lockRequest = ++requestSeq;
+          waiting = List.of(new AdapterLockMessage.LockWait(lockRequest, immediate, acknowledge, requestedAtMicros));
+        }
+      }
+    }
+    query.replyTo().tell(new AdapterLockMessage.AdapterHolding(
+        query.rebuild(), getContext().getSelf().narrow(), settings.requester(), held, waiting));
+    return this;
+  }
+
+  /** As {@link #onReportAdapterHolding}, for the map-register pool: its grants held (reservation too) and the request waiting. */
+  private Behavior<TransactionMessage> onReportMapRegisterHolding(MapRegisterReply.ReportMapRegisterHolding query) {
+    List<MapRegisterMessage.RegistersHeld> held = new ArrayList<>(2);
+    List<MapRegisterMessage.RegistersWait> waiting = List.of();
+    if (holding != null && holding.adapterId().equals(query.adapterId())) {
+      owedPool = null;
+      if (reservationGrant != 0) {
+        held.add(new MapRegisterMessage.RegistersHeld(reservationGrant, reservedCount, reservationBase, true));
+      }
+      if (registerGrant != 0 && registerGrant != reservationGrant) {
+        held.add(new MapRegisterMessage.RegistersHeld(registerGrant, registerCount, registerBase, false));
+      }
+      if (allocation == Allocation.WAIT_REGISTERS) {
+        if (awaitingCancel != null) {
+          releaseLock();
+          cancelAnswered(true);
+        } else {
+          poolRequest = ++requestSeq;
+          waiting = List.of(new MapRegisterMessage.RegistersWait(
+              poolRequest, requestedRegisters, immediate, allocatingReservation, acknowledge, lockGrantedAtMicros));
+        }
+      }
+    }
+    query.replyTo().tell(new MapRegisterMessage.MapRegisterHolding(
+        query.rebuild(), getContext().getSelf().narrow(), settings.requester(), held, waiting));
+    return this;
   }
 
   private Behavior<TransactionMessage> onRegistersNotHeld(MapRegisterReply.MapRegistersNotHeld notHeld) {
@@ -909,10 +1082,16 @@ public final class DmaTransaction extends AbstractBehavior<TransactionMessage> {
   }
 
   private Behavior<TransactionMessage> onAdapterRequestCancelled(AdapterReply.AdapterRequestCancelled answer) {
+    if (answer.cancelled() && owedLock != null) {
+      owedLock.remove(answer.requestId());
+    }
     return cancelAnswered(answer.requestId() == lockRequest && answer.cancelled());
   }
 
   private Behavior<TransactionMessage> onRegisterRequestCancelled(MapRegisterReply.MapRegisterRequestCancelled answer) {
+    if (answer.cancelled() && owedPool != null) {
+      owedPool.remove(answer.requestId());
+    }
     boolean cancelled = answer.requestId() == poolRequest && answer.cancelled();
     if (cancelled) {
       releaseLock();

@@ -60,6 +60,21 @@ public final class RecordingObserver implements DmaObserver {
     reports.add(new Report("mapRegistersChanged", adapterId, inUse + "/" + capacity + " " + waiting, atMicros));
   }
 
+  /** Recorded under the fault's id: "device what". */
+  @Override
+  public void faultInjected(String faultId, String deviceId, String what, long atMicros) {
+    reports.add(new Report("faultInjected", faultId, deviceId + " " + what, atMicros));
+  }
+
+  /** Recorded under the adapter's id: "arbiter fault answered silent". */
+  @Override
+  public void arbiterRebuilt(
+      String adapterId, String arbiter, String faultId, long crashedAtMicros, long rebuiltAtMicros, int answered,
+      int silent) {
+    reports.add(new Report("arbiterRebuilt", adapterId, arbiter + " " + faultId + " " + answered + " " + silent,
+        rebuiltAtMicros));
+  }
+
   @Override
   public void busChanged(String busId, boolean busy, int waiting, long atMicros) {
     reports.add(new Report("busChanged", busId, (busy ? "busy" : "idle") + " " + waiting, atMicros));

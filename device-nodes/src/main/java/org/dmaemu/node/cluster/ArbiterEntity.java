@@ -1,5 +1,6 @@
 package org.dmaemu.node.cluster;
 
+import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -8,13 +9,17 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.time.Duration;
 import java.util.List;
 import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.node.scenario.AdapterDomainSpec;
 import org.dmaemu.node.scenario.BusSpec;
 import org.dmaemu.node.scenario.ScenarioWorkload;
 import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.protocol.arbitration.AdapterLockMessage;
+import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.hardware.BusMessage;
+import org.dmaemu.time.NodeClock;
 
 /**
  * A shared arbiter of a cluster run (DESIGN §3: "Adapter (sharded entity, id = adapter id)"), of
@@ -22,7 +27,9 @@ import org.dmaemu.protocol.hardware.BusMessage;
  * its adapter lock and map-register pool) or a shared bus (children: the Bus). On {@link Start} it
  * spawns its children, reporting to the metrics of the node it landed on, and answers with their
  * addresses, which the coordinator hands to every node: devices then talk to the arbiters directly,
- * not through sharding. {@link Stop} stops them, and the entity.
+ * not through sharding. {@link Stop} stops them, and the entity. {@link Crash} crashes an adapter
+ * domain's arbiters (DESIGN §10): they fail, are restarted by their supervisor and rebuild from their
+ * requesters, on this node; the entity and the arbiters' addresses stay as they were.
  */
 public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command> {
 
@@ -47,6 +54,17 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
 
   /** Stop the arbiter of run {@code runId}; answers {@link ArbiterReport.Stopped} once its actors stopped. */
   public record Stop(String runId, ActorRef<ArbiterReport> replyTo) implements Command {}
+
+  /**
+   * Fault {@code faultId} crashes this adapter domain's lock and map-register pool at modeled time
+   * {@code at} since the run's start (the nodes' clocks are aligned to the run's epoch), at once if
+   * that has passed. Only for run {@code runId}, and only for an adapter domain: a bus has nothing to
+   * rebuild from (its occupancies are not held by anyone), so a crash sent to a bus is logged and
+   * ignored.
+   */
+  public record Crash(String runId, String faultId, Duration at) implements Command {}
+
+  private record CrashDue(String faultId) implements Command, NoSerializationVerificationNeeded {}
 
   private record ChildStopped(String child) implements Command {}
 
@@ -82,6 +100,8 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
     return newReceiveBuilder()
         .onMessage(Start.class, this::onStart)
         .onMessage(Stop.class, this::onStop)
+        .onMessage(Crash.class, this::onCrash)
+        .onMessage(CrashDue.class, this::onCrashDue)
         .onMessage(ChildStopped.class, this::onChildStopped)
         .build();
   }
@@ -117,7 +137,7 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
       case ADAPTER_DOMAIN:
         for (AdapterDomainSpec d : run.scenario().topology().adapterDomains()) {
           if (d.name().equals(name)) {
-            AdapterDomain domain = ScenarioWorkload.spawnDomain(getContext(), d, seed, run.metrics());
+            AdapterDomain domain = ScenarioWorkload.spawnDomain(getContext(), d, seed, run.metrics(), run.trace());
             return new Spawned(
                 new ArbiterReport.DomainStarted(id, name, run.node(), domain.mapRegisters(), domain.lock(), domain.registers()),
                 List.of(domain.lock(), domain.registers()));
@@ -140,6 +160,30 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
     return spawned.started() instanceof ArbiterReport.DomainStarted d
         ? d.node()
         : ((ArbiterReport.BusStarted) spawned.started()).node();
+  }
+
+  private Behavior<Command> onCrash(Crash crash) {
+    if (spawned == null || !crash.runId().equals(runId) || stopReplyTo != null
+        || !(spawned.started() instanceof ArbiterReport.DomainStarted)) {
+      getContext().getLog().warn("fault {}: {} {} is not a running adapter domain of run {}; nothing crashed",
+          crash.faultId(), kind.what, name, crash.runId());
+      return this;
+    }
+    NodeClock clock = NodeClock.get(getContext().getSystem());
+    Duration wait = crash.at().minus(Duration.ofNanos(clock.nowMicros() * 1000L));
+    if (wait.isNegative() || wait.isZero()) {
+      return onCrashDue(new CrashDue(crash.faultId()));
+    }
+    getContext().scheduleOnce(clock.toReal(wait), getContext().getSelf(), new CrashDue(crash.faultId()));
+    return this;
+  }
+
+  private Behavior<Command> onCrashDue(CrashDue due) {
+    if (spawned != null && stopReplyTo == null && spawned.started() instanceof ArbiterReport.DomainStarted d) {
+      d.lock().tell(new AdapterLockMessage.Crash(due.faultId()));
+      d.registers().tell(new MapRegisterMessage.Crash(due.faultId()));
+    }
+    return this;
   }
 
   private Behavior<Command> onStop(Stop stop) {

@@ -6,18 +6,24 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.NoSerializationVerificationNeeded;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Map;
+import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.node.trace.ActorTraceSink;
 import org.dmaemu.node.trace.TraceReport;
 import org.dmaemu.node.trace.TraceWriter;
 import org.dmaemu.node.workload.Workload;
 import org.dmaemu.protocol.CborSerializable;
+import org.dmaemu.time.NodeClock;
 import org.dmaemu.trace.TraceSink;
 
 /**
  * The guardian of a run's actor system: starts the trace writer and the coordinator, and on
- * shutdown closes the trace before the system stops, so that the file is complete.
+ * shutdown closes the trace before the system stops, so that the file is complete. It owns the
+ * run's shared adapter domains (the workload spawns them as its children), so it is where a run
+ * crashes one ({@link CrashAdapterDomain}).
  */
 public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
 
@@ -32,6 +38,16 @@ public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
   /** Stops the devices, closes the trace and stops the system; replies with the trace's report first. */
   public record Shutdown(ActorRef<TraceReport> replyTo) implements Command {}
 
+  /**
+   * Fault {@code faultId} (DESIGN §10, an arbiter crash) crashes the shared adapter domain {@code
+   * domain} at modeled time {@code at} since the run's start (at once if that has passed): its lock
+   * and map-register pool fail, restart and rebuild (see {@code AdapterLock}). A domain the
+   * scenario does not have is logged and ignored.
+   */
+  public record CrashAdapterDomain(String domain, String faultId, Duration at) implements Command {}
+
+  private record CrashDue(AdapterDomain domain, String faultId) implements Command, NoSerializationVerificationNeeded {}
+
   private record WrappedTraceClosed(TraceReport report) implements Command {}
 
   private enum CoordinatorStopped implements Command {
@@ -40,6 +56,7 @@ public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
 
   private final ActorRef<PowerCycleCoordinator.Command> coordinator;
   private final ActorRef<TraceWriter.Command> writer;
+  private final Workload prepared;
   private ActorRef<TraceReport> shutdownReplyTo;
 
   /** @param trace the opened trace file, or {@code null} for no trace; the writer owns it from here */
@@ -67,7 +84,7 @@ public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     } else {
       writer = null;
     }
-    Workload prepared = workload.prepare(context, sink);
+    prepared = workload.prepare(context, sink);
     coordinator = context.spawn(PowerCycleCoordinator.create(options, prepared, sink), "pnp-manager");
     context.watchWith(coordinator, CoordinatorStopped.INSTANCE);
   }
@@ -77,6 +94,8 @@ public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
     return newReceiveBuilder()
         .onMessage(GetSummary.class, this::onGetSummary)
         .onMessage(Shutdown.class, this::onShutdown)
+        .onMessage(CrashAdapterDomain.class, this::onCrashAdapterDomain)
+        .onMessage(CrashDue.class, this::onCrashDue)
         .onMessageEquals(CoordinatorStopped.INSTANCE, this::onCoordinatorStopped)
         .onMessage(WrappedTraceClosed.class, this::onTraceClosed)
         .build();
@@ -84,6 +103,27 @@ public final class RunGuardian extends AbstractBehavior<RunGuardian.Command> {
 
   private Behavior<Command> onGetSummary(GetSummary get) {
     coordinator.tell(new PowerCycleCoordinator.GetSummary(get.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onCrashAdapterDomain(CrashAdapterDomain crash) {
+    AdapterDomain domain = prepared.adapterDomain(crash.domain()).orElse(null);
+    if (domain == null) {
+      getContext().getLog().warn("fault {}: the run has no adapter domain {}; nothing crashed", crash.faultId(), crash.domain());
+      return this;
+    }
+    NodeClock clock = NodeClock.get(getContext().getSystem());
+    Duration wait = crash.at().minus(Duration.ofNanos(clock.nowMicros() * 1000L));
+    CrashDue due = new CrashDue(domain, crash.faultId());
+    if (wait.isNegative() || wait.isZero()) {
+      return onCrashDue(due);
+    }
+    getContext().scheduleOnce(clock.toReal(wait), getContext().getSelf(), due);
+    return this;
+  }
+
+  private Behavior<Command> onCrashDue(CrashDue due) {
+    due.domain().crash(due.faultId());
     return this;
   }
 

@@ -40,6 +40,15 @@ public final class RunHandle {
     return options;
   }
 
+  /**
+   * Crashes the run's shared adapter domain {@code domain} (fault {@code faultId}, DESIGN §10) at
+   * modeled time {@code at} since the run's start, or at once if that has passed: see {@link
+   * RunGuardian.CrashAdapterDomain}.
+   */
+  public void crashAdapterDomain(String domain, String faultId, Duration at) {
+    system.tell(new RunGuardian.CrashAdapterDomain(domain, faultId, at));
+  }
+
   /** The run's summary; fails if the actor system stops before the run ends. */
   public synchronized CompletionStage<RunSummary> summary() {
     if (summary == null) {

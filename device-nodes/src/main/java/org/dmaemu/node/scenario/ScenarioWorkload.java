@@ -12,8 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.dmaemu.arbitration.AdapterDomain;
+import org.dmaemu.arbitration.ArbiterRecovery;
 import org.dmaemu.arbitration.ArbitrationPolicy;
 import org.dmaemu.arbitration.ArbitrationSettings;
 import org.dmaemu.device.DeviceSettings;
@@ -58,21 +60,25 @@ public final class ScenarioWorkload implements Workload {
   /** Faults injected into this run while it runs, on this node ({@code dmaemu inject}). */
   private final LiveFaults live;
   private final Map<String, DevicePlan> plans;
+  /** The shared adapter domains the plans use, by name; empty before {@link #prepare}. */
+  private final Map<String, AdapterDomain> domains;
   private ActorRef<MetricsSampler.Command> sampler;
   /** Set on the workload the run was given once {@link #prepare} ran: the one the devices use. */
   private volatile ScenarioWorkload prepared;
 
   /** @param runDir where the interval files go */
   public ScenarioWorkload(Scenario scenario, Path runDir) {
-    this(scenario, runDir, null, null, new LiveFaults());
+    this(scenario, runDir, null, Map.of(), null, new LiveFaults());
   }
 
   private ScenarioWorkload(
-      Scenario scenario, Path runDir, Map<String, DevicePlan> plans, ScenarioMetrics metrics, LiveFaults live) {
+      Scenario scenario, Path runDir, Map<String, DevicePlan> plans, Map<String, AdapterDomain> domains,
+      ScenarioMetrics metrics, LiveFaults live) {
     this.live = live;
     this.scenario = scenario;
     this.runDir = runDir;
     this.plans = plans;
+    this.domains = Map.copyOf(domains);
     this.metrics = metrics;
     this.firstOrdinal = new int[scenario.groups().size() + 1];
     int n = 0;
@@ -143,7 +149,7 @@ public final class ScenarioWorkload implements Workload {
     metrics.traceCountersTo(trace);
     Map<String, AdapterDomain> domains = new HashMap<>();
     for (AdapterDomainSpec d : scenario.topology().adapterDomains()) {
-      domains.put(d.name(), spawnDomain(guardian, d, seed, metrics));
+      domains.put(d.name(), spawnDomain(guardian, d, seed, metrics, trace));
     }
     Map<String, BusAttachment> buses = new HashMap<>();
     for (BusSpec b : scenario.topology().buses()) {
@@ -163,15 +169,26 @@ public final class ScenarioWorkload implements Workload {
     return prepared;
   }
 
-  /** A shared adapter domain's lock and pool, as children of {@code context}; lotteries draw from (seed, domain). */
-  public static AdapterDomain spawnDomain(ActorContext<?> context, AdapterDomainSpec d, long seed, DmaObserver observer) {
+  /**
+   * A shared adapter domain's lock and pool, as children of {@code context}; lotteries draw from
+   * (seed, domain). Their crashes and rebuilds are traced to {@code trace}.
+   */
+  public static AdapterDomain spawnDomain(
+      ActorContext<?> context, AdapterDomainSpec d, long seed, DmaObserver observer, TraceSink trace) {
     return AdapterDomain.spawn(
         context,
         d.name(),
         d.mapRegisters(),
         ArbitrationPolicy.named(d.lockPolicy(), Seeds.derive(seed, d.name(), LOCK_STREAM)),
         ArbitrationPolicy.named(d.policy(), Seeds.derive(seed, d.name(), REGISTER_STREAM)),
-        observer);
+        observer,
+        trace,
+        ArbiterRecovery.defaults());
+  }
+
+  @Override
+  public Optional<AdapterDomain> adapterDomain(String name) {
+    return Optional.ofNullable(domains.get(name));
   }
 
   /** A shared bus's behaviour; a lottery draws from (seed, bus). */
@@ -195,7 +212,7 @@ public final class ScenarioWorkload implements Workload {
     for (GroupSpec g : scenario.groups()) {
       byGroup.put(g.name(), unplanned.plan(g, domains, buses));
     }
-    return new ScenarioWorkload(scenario, runDir, byGroup, metrics, unplanned.live);
+    return new ScenarioWorkload(scenario, runDir, byGroup, domains, metrics, unplanned.live);
   }
 
   /** A node's metrics of this scenario's groups, on {@code clock}. */

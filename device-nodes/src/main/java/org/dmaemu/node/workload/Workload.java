@@ -2,6 +2,8 @@ package org.dmaemu.node.workload;
 
 import akka.actor.typed.javadsl.ActorContext;
 import java.util.List;
+import java.util.Optional;
+import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.driver.CallbackRule;
 import org.dmaemu.node.metrics.RunObserver;
 import org.dmaemu.node.run.PowerCycleCoordinator;
@@ -44,6 +46,14 @@ public interface Workload {
    */
   default Workload prepare(ActorContext<?> guardian, TraceSink trace) {
     return this;
+  }
+
+  /**
+   * The shared adapter domain called {@code name}, on the workload {@link #prepare} returned; empty
+   * if the workload has none of that name (or shares nothing).
+   */
+  default Optional<AdapterDomain> adapterDomain(String name) {
+    return Optional.empty();
   }
 
   /**

@@ -92,6 +92,7 @@ class ClusterMessagesTest {
         new DeviceEntity.NotRun("r", "nic-0003", "n", "no run"),
         new ArbiterEntity.Start("r", ref(ArbiterReport.class)),
         new ArbiterEntity.Stop("r", ref(ArbiterReport.class)),
+        new ArbiterEntity.Crash("r", "f-crash", Duration.ofMillis(250)),
         domain,
         bus,
         new ArbiterReport.NotStarted("r", "iommu", "n", "why"),

@@ -13,6 +13,10 @@ import org.dmaemu.protocol.arbitration.Requester;
  * when it began, so that the requester can tell its wait and its own data time apart. Nobody
  * releases the bus: the occupancy is fixed when it is granted. The bus watches requesters; a
  * requester that dies loses its place in the queue (an occupancy already granted runs out).
+ *
+ * <p>A requester whose answers can be lost (DESIGN §10, the grants path) asks with
+ * {@code acknowledge}: it confirms each {@code BusTransferDone} with {@link BusTransferDoneReceived},
+ * and the bus sends the answer again every redelivery timeout until it does.
  */
 public sealed interface BusMessage extends CborSerializable {
 
@@ -23,9 +27,21 @@ public sealed interface BusMessage extends CborSerializable {
    *     bus: its occupancy starts then if the bus is free, so that the message's own delivery time
    *     does not count as bus time. The bus never starts an occupancy before the previous one
    *     ended, nor later than when the request arrived if the bus was free then.
+   * @param acknowledge the requester confirms the answer with {@link BusTransferDoneReceived}
    */
-  record OccupyBus(long requestId, long bytes, long readyAtMicros, Requester requester, ActorRef<BusReply> replyTo)
-      implements BusMessage {}
+  record OccupyBus(
+      long requestId, long bytes, long readyAtMicros, Requester requester, ActorRef<BusReply> replyTo,
+      boolean acknowledge)
+      implements BusMessage {
+
+    /** A request whose answer is not confirmed: it is sent once. */
+    public OccupyBus(long requestId, long bytes, long readyAtMicros, Requester requester, ActorRef<BusReply> replyTo) {
+      this(requestId, bytes, readyAtMicros, requester, replyTo, false);
+    }
+  }
+
+  /** The {@code BusTransferDone} of request {@code requestId} arrived; the bus stops sending it again. */
+  record BusTransferDoneReceived(long requestId, ActorRef<BusReply> replyTo) implements BusMessage {}
 
   record GetBusState(ActorRef<BusSnapshot> replyTo) implements BusMessage {}
 
