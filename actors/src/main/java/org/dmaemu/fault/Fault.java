@@ -69,9 +69,10 @@ public sealed interface Fault {
       }
     }
 
+    /** A lost message can end a request, except a grant: arbiters re-send an unacknowledged one. */
     @Override
     public boolean endsRequests() {
-      return action == MessageAction.DROP;
+      return action == MessageAction.DROP && path != MessagePath.GRANTS;
     }
 
     @Override

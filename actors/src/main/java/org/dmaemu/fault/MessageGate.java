@@ -43,10 +43,17 @@ public final class MessageGate {
         runSeed, deviceId, group);
   }
 
-  /** Whether any fault can act on {@code path} at all (callers skip bookkeeping otherwise). */
+  /**
+   * Whether any fault can act on {@code path} now (callers skip bookkeeping otherwise, e.g. grant
+   * acknowledgements): the plan's, or one injected into the running run so far.
+   */
   public boolean covers(MessagePath path) {
     if (live != null) {
-      return true;
+      for (Fault.MessageFault f : live.messageFaults()) {
+        if (f.path() == path) {
+          return true;
+        }
+      }
     }
     for (Fault.MessageFault f : faults) {
       if (f.path() == path) {

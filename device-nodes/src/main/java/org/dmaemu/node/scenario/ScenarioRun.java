@@ -22,6 +22,7 @@ import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.output.MetricsSampler;
 import org.dmaemu.node.output.SummaryJson;
 import org.dmaemu.node.run.PowerCycleRun;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.run.RunHandle;
 import org.dmaemu.node.run.RunSummary;
 import org.dmaemu.node.trace.TraceReport;
@@ -75,6 +76,9 @@ public final class ScenarioRun {
             .withTimeScale(scenario.run().timeScale());
     RunHandle handle = PowerCycleRun.start(options, workload, config);
     ActorSystem<?> system = handle.system();
+    for (Fault.ArbiterCrash crash : scenario.faultPlan().ofType(Fault.ArbiterCrash.class)) {
+      handle.crashAdapterDomain(crash.adapterDomain(), crash.id(), crash.at());
+    }
     long expected = expectedRequests(scenario, workload.devices());
     CompletableFuture<RunSummary> summaryFuture = handle.summary().toCompletableFuture();
     while (!summaryFuture.isDone()) {
