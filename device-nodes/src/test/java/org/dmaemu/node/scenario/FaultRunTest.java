@@ -73,8 +73,10 @@ class FaultRunTest {
   @DisplayName("a failed EvtDeviceSelfManagedIoRestart ends the device; its queued requests are aborted by the fault")
   void restartFailureAbortsQueuedRequests(@TempDir Path dir) throws IOException {
     // reference §2.3: a D0-entry callback that fails leaves the device failed; its queue is cancelled.
-    JsonNode s = run(base(), List.of("callback-failure:id=restart,callback=EvtDeviceSelfManagedIoRestart,groups=[disk]"),
-        dir);
+    Map<String, String> o = base();
+    // The disks' arrivals (4,000/s) must outlast their first cycle at 10 ms: 200 requests take 50 ms.
+    o.put("run.requests", "200");
+    JsonNode s = run(o, List.of("callback-failure:id=restart,callback=EvtDeviceSelfManagedIoRestart,groups=[disk]"), dir);
     JsonNode restart = fault(s, "restart");
     assertEquals(12, restart.path("injected").asLong(), restart.toString());
     assertEquals(12, s.path("devices").path("failed").asLong(), s.path("devices").toString());

@@ -21,7 +21,7 @@ class ScenarioExamplesTest {
   @Test
   void theExamplesAreThere() {
     assertEquals(
-        List.of("adapter-lock-convoy.conf", "map-register-starvation.conf", "power-during-io.conf", "quickstart.conf",
+        List.of("adapter-lock-convoy.conf", "fault-plan.conf", "map-register-starvation.conf", "power-during-io.conf", "quickstart.conf",
             "reservation-vs-none.conf", "shared-system-dma.conf"),
         examples().stream().map(p -> p.getFileName().toString()).toList());
   }
@@ -101,7 +101,7 @@ class ScenarioExamplesTest {
   }
 
   static Scenario withSource(Scenario s, Path source) {
-    return new Scenario(s.name(), source, s.run(), s.topology(), s.groups(), s.power());
+    return new Scenario(s.name(), source, s.run(), s.topology(), s.groups(), s.power(), s.faults());
   }
 
   private static String withoutComments(String text) {
