@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dmaemu.node.cli.ClusterCommand;
+import org.dmaemu.node.cli.InjectCommand;
 import org.dmaemu.node.cli.InspectCommand;
 import org.dmaemu.node.cli.NodeCommand;
 import org.dmaemu.node.cli.RunCommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(
     name = "dmaemu",
     description = "Emulates the Windows KMDF DMA object model for many devices at once.",
-    subcommands = {RunCommand.class, ValidateCommand.class, SweepCommand.class, ClusterCommand.class, NodeCommand.class, InspectCommand.class},
+    subcommands = {RunCommand.class, ValidateCommand.class, SweepCommand.class, ClusterCommand.class, NodeCommand.class, InspectCommand.class, InjectCommand.class},
     synopsisSubcommandLabel = "COMMAND",
     usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {

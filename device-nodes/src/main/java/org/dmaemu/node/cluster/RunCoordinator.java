@@ -202,6 +202,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private record NodeFaultDue(String runId, String faultId) implements Command {}
 
+  private record FaultClockLimit(String runId) implements Command {}
+
   private record WrappedReclaim(ReclaimWatch.Reclaimed reclaimed)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -227,6 +229,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private static final String POLL_TIMER = "poll";
   private static final String STALL_TIMER = "stall";
   private static final String NODE_FAULT_TIMER = "node-fault-";
+  private static final String FAULT_CLOCK_TIMER = "fault-clock";
+  /** How long node faults wait for every device to have started before they count from then anyway. */
+  private static final Duration FAULT_CLOCK_LIMIT = Duration.ofSeconds(60);
   private static final Duration POLL_EVERY = Duration.ofMillis(500);
   /** How long the devices wait for sharding to know a region on every node before they start anyway. */
   private static final Duration PLACEMENT_LIMIT = Duration.ofSeconds(10);
@@ -262,6 +267,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     final Map<String, LostNode> lost = new LinkedHashMap<>();
     /** The scenario's node faults by id, in plan order. */
     final Map<String, NodeFaultState> nodeFaults = new LinkedHashMap<>();
+    /** Whether the node faults' timers run: once every device has started. */
+    boolean faultClockStarted;
     /** Message faults injected while the run runs, in injection order. */
     final List<Fault.MessageFault> live = new ArrayList<>();
     int notRun;
@@ -454,6 +461,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         .onMessage(ClientGone.class, this::onClientGone)
         .onMessage(RunnerGone.class, this::onRunnerGone)
         .onMessage(NodeFaultDue.class, this::onNodeFaultDue)
+        .onMessage(FaultClockLimit.class, this::onFaultClockLimit)
         .onMessage(NodeFaultDone.class, this::onNodeFaultDone)
         .onMessage(WrappedReclaim.class, this::onReclaim)
         .onMessage(InjectFault.class, this::onInjectFault)
@@ -646,9 +654,47 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     timers.startTimerWithFixedDelay(POLL_TIMER, new Poll(run.id()), POLL_EVERY);
     timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
-    // A node fault's "at" counts from here, as a device's own timed faults count from its start.
+    if (!run.nodeFaults.isEmpty()) {
+      timers.startSingleTimer(FAULT_CLOCK_TIMER, new FaultClockLimit(run.id()), FAULT_CLOCK_LIMIT);
+    }
+    return this;
+  }
+
+  /**
+   * Node faults count their {@code at} from the moment every device of the run has started (as the
+   * nodes' progress reports and the devices' answers tell): sharding places a run's devices over a
+   * few seconds, and a node that stops or goes while it does holds up the start of every device
+   * still waiting for a place, not only its own.
+   */
+  private void startFaultClockIfAllStarted() {
+    if (run.faultClockStarted || run.nodeFaults.isEmpty()) {
+      return;
+    }
+    int started = run.placedOn.size();
+    for (String id : run.answeredDevices) {
+      if (!run.placedOn.containsKey(id)) {
+        started++;
+      }
+    }
+    if (started >= run.deviceIds.size()) {
+      startFaultClock();
+    }
+  }
+
+  private void startFaultClock() {
+    run.faultClockStarted = true;
+    timers.cancel(FAULT_CLOCK_TIMER);
+    getContext().getLog().info("run {}: node faults count from now", run.id());
     for (NodeFaultState f : run.nodeFaults.values()) {
       timers.startSingleTimer(NODE_FAULT_TIMER + f.fault.id(), new NodeFaultDue(run.id(), f.fault.id()), real(f.fault.at()));
+    }
+  }
+
+  private Behavior<Command> onFaultClockLimit(FaultClockLimit limit) {
+    if (isPhase(limit.runId(), Phase.RUNNING) && !run.faultClockStarted) {
+      getContext().getLog().warn("run {}: the nodes reported {} of {} devices started within {} s; node faults count from now",
+          run.id(), run.placedOn.size(), run.deviceIds.size(), FAULT_CLOCK_LIMIT.toSeconds());
+      startFaultClock();
     }
     return this;
   }
@@ -686,6 +732,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     if (run.allDevicesAnswered()) {
       return stopArbiters();
     }
+    startFaultClockIfAllStarted();
     timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
     return this;
   }
@@ -716,6 +763,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         run.placedOn.put(started.get(i), p.node());
       }
       run.knownStarted.put(p.node(), Math.max(known, p.startedFrom() + started.size()));
+      if (run.phase == Phase.RUNNING) {
+        startFaultClockIfAllStarted();
+      }
     }
     return this;
   }

@@ -86,6 +86,11 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** The first node's HOST:PORT, as a client names a cluster to join. */
+  String seed() {
+    return "127.0.0.1:" + seedPort;
+  }
+
   ActorSystem<Void> node(int i) {
     return nodes.get(i);
   }
