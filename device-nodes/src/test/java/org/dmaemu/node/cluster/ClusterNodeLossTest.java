@@ -41,7 +41,7 @@ class ClusterNodeLossTest {
 
   /** Closed-loop devices on their own adapters, long enough that a node goes while they run. */
   static final String SCENARIO = String.join("\n",
-      "run { seed = 23, requests = 400, warm-up = 0ms, time-scale = 0.05, interval = 50ms }",
+      "run { seed = 23, requests = 1200, warm-up = 0ms, time-scale = 0.05, interval = 50ms, trace = false }",
       "topology {",
       "  groups {",
       "    nic { count = 12, driver = scatter-gather, transactions = 2",
@@ -102,7 +102,7 @@ class ClusterNodeLossTest {
   @Test
   @DisplayName("§10 node-crash: the run goes on without the node; its devices are lost, its open requests aborted by the fault; checks pass")
   void plannedCrash(@TempDir Path tmp) throws IOException {
-    Scenario scenario = load(tmp, List.of("node-crash:id=crash3,node=3,at=150ms"));
+    Scenario scenario = load(tmp, List.of("node-crash:id=crash3,node=3,at=50ms"));
     Path dir = tmp.resolve("run");
     long started = System.nanoTime();
     try (TestCluster cluster = TestCluster.start(3, ABRUPT)) {
