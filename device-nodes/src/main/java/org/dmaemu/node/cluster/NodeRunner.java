@@ -238,7 +238,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, e.getMessage()));
       return this;
     }
-    getContext().getLog().info("run {}: fault {} injected into this node's devices: {}", run.runId(), id,
+    getContext().getLog().warn("run {}: fault {} injected into this node's devices: {}", run.runId(), id,
         inject.fault().toFault().describe());
     inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, null));
     return this;

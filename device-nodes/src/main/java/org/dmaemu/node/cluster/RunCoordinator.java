@@ -204,6 +204,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private record FaultClockLimit(String runId) implements Command {}
 
+  private record ReclaimGraceOver(String runId) implements Command {}
+
   private record WrappedReclaim(ReclaimWatch.Reclaimed reclaimed)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -232,6 +234,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private static final String FAULT_CLOCK_TIMER = "fault-clock";
   /** How long node faults wait for every device to have started before they count from then anyway. */
   private static final Duration FAULT_CLOCK_LIMIT = Duration.ofSeconds(60);
+  /** How long the run waits, after its last device is accounted for by a node loss, for the arbiters to take back the lost node's holds. */
+  private static final Duration RECLAIM_GRACE = Duration.ofSeconds(1);
   private static final Duration POLL_EVERY = Duration.ofMillis(500);
   /** How long the devices wait for sharding to know a region on every node before they start anyway. */
   private static final Duration PLACEMENT_LIMIT = Duration.ofSeconds(10);
@@ -462,6 +466,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         .onMessage(RunnerGone.class, this::onRunnerGone)
         .onMessage(NodeFaultDue.class, this::onNodeFaultDue)
         .onMessage(FaultClockLimit.class, this::onFaultClockLimit)
+        .onMessage(ReclaimGraceOver.class, this::onReclaimGraceOver)
         .onMessage(NodeFaultDone.class, this::onNodeFaultDone)
         .onMessage(WrappedReclaim.class, this::onReclaim)
         .onMessage(InjectFault.class, this::onInjectFault)
@@ -844,7 +849,15 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     switch (run.phase) {
       case RUNNING:
-        return run.allDevicesAnswered() ? stopArbiters() : this;
+        if (!run.allDevicesAnswered()) {
+          return this;
+        }
+        if (fault != null && fault.watch != null) {
+          // The arbiters hear of the loss when this coordinator does: give the reclaim watch a moment to see them act.
+          timers.startSingleTimer(new ReclaimGraceOver(run.id()), RECLAIM_GRACE);
+          return this;
+        }
+        return stopArbiters();
       case COLLECTING:
         return allRunnersAnswered() ? conclude() : this;
       default:
@@ -926,6 +939,10 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     f.reclaimedByDomain.put(r.domain(), new long[] {r.locks(), r.registers()});
     return this;
+  }
+
+  private Behavior<Command> onReclaimGraceOver(ReclaimGraceOver over) {
+    return isPhase(over.runId(), Phase.RUNNING) ? stopArbiters() : this;
   }
 
   private void stopReclaimWatches() {
