@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dmaemu.node.cli.CheckCommand;
 import org.dmaemu.node.cli.ClusterCommand;
+import org.dmaemu.node.cli.InjectCommand;
 import org.dmaemu.node.cli.InspectCommand;
 import org.dmaemu.node.cli.NodeCommand;
 import org.dmaemu.node.cli.RunCommand;
@@ -30,7 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Emulates the Windows KMDF DMA object model for many devices at once.",
     subcommands = {
       RunCommand.class, ValidateCommand.class, SweepCommand.class, ClusterCommand.class, NodeCommand.class, InspectCommand.class,
-      CheckCommand.class
+      CheckCommand.class, InjectCommand.class
     },
     synopsisSubcommandLabel = "COMMAND",
     usageHelpAutoWidth = true)

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.Main;
 import org.dmaemu.node.cluster.ClusterResult;
 import org.dmaemu.node.cluster.ClusterRun;
@@ -34,7 +35,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code dmaemu cluster --nodes N SCENARIO}: a cluster of N JVMs on 127.0.0.1 for one run. This JVM
  * is node 1 (the seed, and where the run directory is written); it starts N-1 {@code dmaemu node}
- * processes, runs the scenario across all of them, and stops them all, whatever happens.
+ * processes, runs the scenario across all of them, and stops them all, whatever happens. It carries
+ * out the scenario's node faults on its child processes ({@link ChildNodeFaults}): node {@code k} is
+ * the {@code k}-th node in start order, which is also the order of their addresses, so that {@code
+ * nodes.csv} numbers the nodes as the faults do.
  */
 @Command(
     name = "cluster",
@@ -44,6 +48,10 @@ import picocli.CommandLine.Spec;
       "nodes (Cluster Sharding) and contend across the network; one run directory",
       "comes out with every node's results merged, as 'dmaemu run' writes it, plus",
       "nodes/HOST-PORT.log, each child node's log. All the nodes are stopped at the end.",
+      "",
+      "The scenario's node faults act on the child processes: node-crash (SIGKILL)",
+      "and node-pause (SIGSTOP, then SIGCONT) of node 2..N, at their modeled time",
+      "counted from when the devices start (docs/faults-cluster.md).",
       "",
       "Exit code: 0 the run passed its checks, 1 it failed them or the cluster",
       "failed (a node did not start or did not answer), 2 bad input.",
@@ -111,12 +119,22 @@ public final class ClusterCommand implements Callable<Integer> {
       throw bad("--node-heap must be a size such as 512m or 2g (got " + nodeHeap + ")");
     }
     Scenario loaded = ScenarioInput.load(spec, scenario, ScenarioInput.overrides(spec, sets), faults);
+    for (Fault.NodeFault f : loaded.faultPlan().ofType(Fault.NodeFault.class)) {
+      if (f.node() > nodes) {
+        throw bad("fault " + f.id() + " (" + f.kind().planName() + ") names node " + f.node() + ", but --nodes is " + nodes
+            + ": nodes are numbered 1 (this JVM, which no fault may hit) to " + nodes);
+      }
+    }
     Path dir = out != null ? out : RunDirectories.fresh(loaded);
     PrintWriter err = spec.commandLine().getErr();
     List<Integer> ports;
     try {
       Files.createDirectories(dir.resolve("nodes"));
       ports = freePorts(nodes);
+      // Node k is the k-th in start order and in address order alike (the coordinator numbers nodes by
+      // address): ports of one length order as their text does.
+      ports.sort(java.util.Comparator.comparing((Integer port) -> Integer.toString(port).length())
+          .thenComparing(port -> port));
     } catch (IOException e) {
       throw bad("cannot prepare the run directory " + dir + ": " + RunCommand.reason(e));
     }
@@ -126,27 +144,39 @@ public final class ClusterCommand implements Callable<Integer> {
         ConfigFactory.parseString(HEARTBEAT_PAUSE + " = " + SAME_HOST_HEARTBEAT_PAUSE)
             .withFallback(self.resolve(ConfigFactory.load(), false)));
     List<Process> children = new ArrayList<>();
+    List<Path> logs = new ArrayList<>();
+    List<String> addresses = new ArrayList<>();
+    for (int port : ports) {
+      addresses.add("akka://" + NodeConfig.SYSTEM_NAME + "@" + NodeConfig.DEFAULT_HOST + ":" + port);
+    }
     Thread killChildren = new Thread(() -> children.forEach(Process::destroyForcibly), "dmaemu-cluster-children");
     Runtime.getRuntime().addShutdownHook(killChildren);
+    ChildNodeFaults nodeFaults = new ChildNodeFaults(addresses, children, logs, err);
     try {
       ClusterServices.start(system);
       for (int k = 2; k <= nodes; k++) {
         int port = ports.get(k - 1);
-        children.add(startNode(port, seed, dir.resolve("nodes").resolve(NodeConfig.DEFAULT_HOST + "-" + port + ".log")));
+        Path log = dir.resolve("nodes").resolve(NodeConfig.DEFAULT_HOST + "-" + port + ".log");
+        logs.add(log);
+        children.add(startNode(port, seed, log));
       }
       if (!quiet && !json) {
         err.printf("dmaemu cluster: %d nodes on %s, ports %s; child logs in %s%n",
             nodes, NodeConfig.DEFAULT_HOST, ports, dir.resolve("nodes"));
+        for (int k = 2; k <= nodes; k++) {
+          err.printf("dmaemu cluster: node %d is pid %d (%s)%n", k, children.get(k - 2).pid(), addresses.get(k - 1));
+        }
         err.flush();
       }
       ClusterRun.Report report;
       try (ProgressReporter progress = ProgressReporter.open(err, quiet || json)) {
-        report = ClusterRun.runReporting(system, loaded, dir, nodes, progress);
+        report = ClusterRun.runReporting(system, loaded, dir, nodes, progress, nodeFaults);
       }
       int exit = ScenarioOutput.print(spec.commandLine().getOut(), err, report.result(), dir, quiet, json);
       if (!quiet && !json) {
         printShares(spec.commandLine().getOut(), report.nodes());
       }
+      printNodeFaults(err, report.nodeFaults());
       return exit;
     } catch (IOException e) {
       throw bad("cannot write the run directory " + dir + ": " + RunCommand.reason(e));
@@ -155,6 +185,8 @@ public final class ClusterCommand implements Callable<Integer> {
           + " (child logs in " + dir.resolve("nodes") + ")");
       return Main.RUN_FAILED;
     } finally {
+      // A stopped process cannot act on SIGTERM: every paused node is continued before the nodes stop.
+      nodeFaults.close();
       stopAll(children);
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
@@ -183,7 +215,11 @@ public final class ClusterCommand implements Callable<Integer> {
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node",
         "--host", NodeConfig.DEFAULT_HOST, "--port", Integer.toString(port), "--seed-nodes", seed,
         "--join-timeout", "60s");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // Appending, so that the lines this command adds to the log (node faults) are not overwritten.
+    Files.deleteIfExists(log);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // Flags name everything a node needs; a DMAEMU_* variable meant for another node must not leak in.
     builder.environment().keySet().removeIf(name -> name.startsWith("DMAEMU_"));
     return builder.start();
@@ -234,6 +270,26 @@ public final class ClusterCommand implements Callable<Integer> {
           s.index(), s.devices(), s.requestsEnded(), s.arbiters().isEmpty() ? "-" : String.join(", ", s.arbiters()), s.node());
     }
     out.flush();
+  }
+
+  /** What became of each node fault: one line each on stderr. */
+  private static void printNodeFaults(PrintWriter err, List<ClusterResult.NodeFaultRecord> records) {
+    for (ClusterResult.NodeFaultRecord r : records) {
+      StringBuilder b = new StringBuilder("dmaemu cluster: fault ").append(r.id()).append(" (").append(r.kind())
+          .append(" of node ").append(r.node()).append("): ").append(r.outcome()).append(": ").append(r.detail());
+      if (r.outcome().equals("executed") && (r.kind().equals("node-crash") || r.removedAfterMillis() >= 0)) {
+        b.append(String.format(Locale.ROOT, "; %d devices lost, %d requests aborted", r.devicesLost(), r.requestsAborted()));
+        b.append(r.removedAfterMillis() >= 0
+            ? String.format(Locale.ROOT, "; node removed %.1f s after the signal", r.removedAfterMillis() / 1000.0)
+            : "; the node was not removed before the run ended");
+        if (r.reclaimedAfterMillis() >= 0) {
+          b.append(String.format(Locale.ROOT, "; shared adapters took back %d locks and %d map registers %.1f s after it",
+              r.locksReclaimed(), r.registersReclaimed(), r.reclaimedAfterMillis() / 1000.0));
+        }
+      }
+      err.println(b);
+    }
+    err.flush();
   }
 
   private ParameterException bad(String message) {

@@ -30,6 +30,10 @@ final class ScenarioTable {
     b.append(String.format(Locale.ROOT, "requests: %,d submitted = %,d completed + %,d failed + %,d cancelled + %,d aborted (%,d unaccounted)%n",
         acc.path("submitted").asLong(), acc.path("completed").asLong(), acc.path("failed").asLong(),
         acc.path("cancelled").asLong(), acc.path("aborted").asLong(), acc.path("unaccounted").asLong()));
+    int lost = s.path("devices").path("lostWithNode").asInt();
+    if (lost > 0) {
+      b.append(String.format(Locale.ROOT, "devices lost with a node to a node fault: %,d (nodeFaults in summary.json)%n", lost));
+    }
     JsonNode w = s.path("longestWait");
     if (w.has("micros")) {
       b.append(String.format(Locale.ROOT, "longest wait: %,d us, %s for %s on %s%n",

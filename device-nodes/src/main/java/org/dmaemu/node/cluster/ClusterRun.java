@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.metrics.ScenarioMetrics;
+import org.dmaemu.node.output.SummaryJson;
 import org.dmaemu.node.output.IntervalFiles;
 import org.dmaemu.node.scenario.Scenario;
 import org.dmaemu.node.scenario.ScenarioLoader;
@@ -52,8 +57,9 @@ public final class ClusterRun {
 
   private ClusterRun() {}
 
-  /** A cluster run's result, with what ran where. */
-  public record Report(ScenarioRun.Result result, List<ClusterResult.NodeShare> nodes) {}
+  /** A cluster run's result, with what ran where and what became of its node faults. */
+  public record Report(
+      ScenarioRun.Result result, List<ClusterResult.NodeShare> nodes, List<ClusterResult.NodeFaultRecord> nodeFaults) {}
 
   /**
    * Runs {@code scenario} once {@code expectedNodes} members are up, and returns what an embedded
@@ -76,6 +82,17 @@ public final class ClusterRun {
   public static Report runReporting(
       ActorSystem<?> system, Scenario scenario, Path runDir, int expectedNodes, ScenarioRun.Progress progress)
       throws IOException {
+    return runReporting(system, scenario, runDir, expectedNodes, progress, NodeFaults.NONE);
+  }
+
+  /**
+   * {@link #runReporting}, with the scenario's node faults carried out by {@code nodeFaults} when
+   * the coordinator says they are due.
+   */
+  public static Report runReporting(
+      ActorSystem<?> system, Scenario scenario, Path runDir, int expectedNodes, ScenarioRun.Progress progress,
+      NodeFaults nodeFaults)
+      throws IOException {
     ClusterServices services = ClusterServices.start(system);
     ScenarioRun.begin(scenario, runDir);
     String runId = UUID.randomUUID().toString();
@@ -85,7 +102,7 @@ public final class ClusterRun {
     RunClient.Progress seen = new RunClient.Progress();
     system.systemActorOf(
         RunClient.create(services.coordinator(), runId, ScenarioLoader.resolved(scenario), expectedNodes, writer, future,
-            seen),
+            seen, nodeFaults, plannedNodeFaults(scenario)),
         "dmaemu-run-client-" + runId,
         akka.actor.typed.Props.empty());
     ClusterResult result;
@@ -103,8 +120,68 @@ public final class ClusterRun {
     List<ScenarioMetrics.Interval> intervals = writeIntervals(runDir, result, problems);
     writeNodes(runDir.resolve(NODES), result.nodes(), problems);
     ScenarioRun.Result written = ScenarioRun.finish(
-        scenario, runDir, result.summary(), result.totals().decoded(), intervals, problems, trace.invariants());
-    return new Report(written, result.nodes());
+        withLiveFaults(scenario, result.liveFaults(), problems), runDir, result.summary(), result.totals().decoded(),
+        intervals, problems, trace.invariants());
+    if (!result.nodeFaults().isEmpty()) {
+      addNodeFaults(written.json(), result.nodeFaults());
+      SummaryJson.write(runDir.resolve(ScenarioRun.SUMMARY), written.json());
+    }
+    return new Report(written, result.nodes(), result.nodeFaults());
+  }
+
+  private static Map<String, Fault.NodeFault> plannedNodeFaults(Scenario scenario) {
+    Map<String, Fault.NodeFault> byId = new LinkedHashMap<>();
+    for (Fault.NodeFault f : scenario.faultPlan().ofType(Fault.NodeFault.class)) {
+      byId.put(f.id(), f);
+    }
+    return byId;
+  }
+
+  /**
+   * The scenario with the faults injected while it ran after its own, so that the summary counts
+   * them as it counts planned ones. {@code config.resolved.conf}, written when the run began, keeps
+   * the scenario as it was submitted: running it again does not inject them.
+   */
+  private static Scenario withLiveFaults(Scenario scenario, List<String> live, List<String> problems) {
+    if (live.isEmpty()) {
+      return scenario;
+    }
+    Path source = scenario.source() == null ? Path.of(scenario.name() + ".conf") : scenario.source();
+    ScenarioLoader.Loaded all = ScenarioLoader.fromText(ScenarioLoader.resolved(scenario), source, live);
+    if (!all.isValid()) {
+      problems.add("the faults injected while the run ran do not read back: " + all.problems());
+      return scenario;
+    }
+    List<Fault> faults = all.scenario().faults();
+    return scenario.withFaults(faults.subList(scenario.faults().size(), faults.size()));
+  }
+
+  /** {@code nodeFaults[]} in summary.json: what became of each node fault. */
+  private static void addNodeFaults(ObjectNode summary, List<ClusterResult.NodeFaultRecord> records) {
+    ArrayNode array = summary.putArray("nodeFaults");
+    for (ClusterResult.NodeFaultRecord r : records) {
+      ObjectNode o = array.addObject();
+      o.put("id", r.id());
+      o.put("kind", r.kind());
+      o.put("node", r.node());
+      o.put("address", r.address());
+      o.put("outcome", r.outcome());
+      o.put("detail", r.detail());
+      o.put("devicesLost", r.devicesLost());
+      o.put("requestsAborted", r.requestsAborted());
+      number(o, "removedAfterMillis", r.removedAfterMillis());
+      number(o, "reclaimedAfterMillis", r.reclaimedAfterMillis());
+      o.put("locksReclaimed", r.locksReclaimed());
+      o.put("mapRegistersReclaimed", r.registersReclaimed());
+    }
+  }
+
+  private static void number(ObjectNode o, String key, long millis) {
+    if (millis < 0) {
+      o.putNull(key);
+    } else {
+      o.put(key, millis);
+    }
   }
 
   private static ClusterResult await(
@@ -151,12 +228,14 @@ public final class ClusterRun {
     List<ClusterResult.NodeShare> sorted = new ArrayList<>(nodes);
     sorted.sort(java.util.Comparator.comparingInt(ClusterResult.NodeShare::index));
     StringBuilder csv = new StringBuilder(
-        "node,address,devices,requests_ended,adapter_lock_waits,map_register_waits,bus_waits,arbiters\n");
+        "node,address,devices,requests_ended,adapter_lock_waits,map_register_waits,bus_waits,arbiters,"
+            + "lost_by,lost_devices,open_requests\n");
     for (ClusterResult.NodeShare n : sorted) {
       csv.append(n.index()).append(',').append(n.node()).append(',').append(n.devices()).append(',')
           .append(n.requestsEnded()).append(',').append(n.adapterLockWaits()).append(',')
           .append(n.mapRegisterWaits()).append(',').append(n.busWaits()).append(',')
-          .append(String.join(" ", n.arbiters())).append('\n');
+          .append(String.join(" ", n.arbiters())).append(',').append(n.lostBy()).append(',')
+          .append(n.lostDevices()).append(',').append(n.openRequests()).append('\n');
     }
     try {
       Files.writeString(file, csv);

@@ -127,6 +127,10 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
           run == null ? "the node it landed on has no part in the run" : "the node's workload is not ready"));
       return Behaviors.stopped();
     }
+    if (!run.started().add(deviceId)) {
+      // It ran here already and has answered; this Start was sent again after the run lost a node.
+      return Behaviors.stopped();
+    }
     runId = start.runId();
     node = run.node();
     replyTo = start.replyTo();

@@ -15,6 +15,8 @@ import org.dmaemu.trace.TraceSink;
  *
  * @param node this node's address, as reports name it
  * @param nodeIndex this node's number in the run, from 1: the trace's pid
+ * @param started the devices whose script started on this node (the node's progress reports them,
+ *     so that the run knows which devices it lost if it loses the node)
  */
 public record NodeRun(
     String runId,
@@ -24,10 +26,11 @@ public record NodeRun(
     ScenarioMetrics metrics,
     RunMetrics runMetrics,
     TraceSink trace,
-    ScenarioWorkload workload) {
+    ScenarioWorkload workload,
+    StartedDevices started) {
 
   /** The same run with the workload the devices of this node use. */
   public NodeRun withWorkload(ScenarioWorkload w) {
-    return new NodeRun(runId, node, nodeIndex, scenario, metrics, runMetrics, trace, w);
+    return new NodeRun(runId, node, nodeIndex, scenario, metrics, runMetrics, trace, w, started);
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.hardware.BusAttachment;
+import org.dmaemu.node.metrics.FaultTally;
 import org.dmaemu.node.metrics.RunMetrics;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.scenario.Scenario;
@@ -76,10 +77,44 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
   }
 
-  public record GetProgress(String runId, ActorRef<NodeProgress> replyTo) implements Command {}
+  /**
+   * Report this node's progress.
+   *
+   * @param knownStarted how many of this node's started devices the coordinator knows already
+   */
+  public record GetProgress(String runId, ActorRef<NodeProgress> replyTo, int knownStarted) implements Command {}
 
-  /** Requests that ended so far on this node's devices. */
-  public record NodeProgress(String runId, String node, long ended) implements CborSerializable {}
+  /**
+   * This node's devices so far: what the run accounts for the node if it loses it before the end.
+   *
+   * @param ended requests that ended
+   * @param startedFrom how many started devices come before {@code started} (the request's {@code knownStarted})
+   * @param started the devices whose script started here after the first {@code startedFrom}; read
+   *     after {@code requests}, so that every device whose requests are counted is listed
+   * @param requests per group: requests submitted, completed, failed and cancelled
+   * @param faults what the faults did here (requests aborted by each, per group); read before {@code
+   *     requests}, so that no group's ends add up to more than its submissions
+   */
+  public record NodeProgress(
+      String runId,
+      String node,
+      long ended,
+      int startedFrom,
+      List<String> started,
+      List<ScenarioMetrics.RequestCounts> requests,
+      FaultTally faults)
+      implements CborSerializable {
+    public NodeProgress {
+      started = List.copyOf(started);
+      requests = List.copyOf(requests);
+    }
+  }
+
+  /** Add a message fault to this node's devices while the run runs ({@code dmaemu inject}). */
+  public record InjectFault(String runId, LiveFault fault, ActorRef<FaultTaken> replyTo) implements Command {}
+
+  /** Whether this node's devices took the injected fault: {@code error == null}, or why not. */
+  public record FaultTaken(String runId, String node, String faultId, String error) implements CborSerializable {}
 
   /** Hand in this node's metrics ({@link NodeMetrics}, in {@link Chunk}s); the trace is flushed first. */
   public record CollectMetrics(String runId, ActorRef<Chunk> replyTo) implements Command {}
@@ -122,6 +157,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
         .onMessage(PrepareRun.class, this::onPrepareRun)
         .onMessage(UseArbiters.class, this::onUseArbiters)
         .onMessage(GetProgress.class, this::onGetProgress)
+        .onMessage(InjectFault.class, this::onInjectFault)
         .onMessage(CollectMetrics.class, this::onCollectMetrics)
         .onMessage(TraceFlushed.class, this::onTraceFlushed)
         .onMessage(WrappedSampled.class, this::onSampled)
@@ -152,7 +188,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
       metrics.traceCountersTo(trace);
     }
     sampler = getContext().spawn(IntervalSampler.create(metrics, clock, scenario.run().interval()), "sampler-" + spawned);
-    run = new NodeRun(prepare.runId(), node, prepare.nodeIndex(), scenario, metrics, new RunMetrics(), trace, null);
+    run = new NodeRun(prepare.runId(), node, prepare.nodeIndex(), scenario, metrics, new RunMetrics(), trace, null, new StartedDevices());
     runs.put(run);
     prepare.replyTo().tell(new Prepared(prepare.runId(), node, null));
     return this;
@@ -178,7 +214,33 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
   }
 
   private Behavior<Command> onGetProgress(GetProgress get) {
-    get.replyTo().tell(new NodeProgress(get.runId(), node, isCurrent(get.runId()) ? run.metrics().ended() : 0));
+    if (!isCurrent(get.runId())) {
+      get.replyTo().tell(new NodeProgress(get.runId(), node, 0, get.knownStarted(), List.of(), List.of(), FaultTally.NONE));
+      return this;
+    }
+    ScenarioMetrics m = run.metrics();
+    FaultTally faults = m.faultTally();
+    List<ScenarioMetrics.RequestCounts> requests = m.requestCounts();
+    List<String> started = run.started().after(get.knownStarted());
+    get.replyTo().tell(new NodeProgress(get.runId(), node, m.ended(), get.knownStarted(), started, requests, faults));
+    return this;
+  }
+
+  private Behavior<Command> onInjectFault(InjectFault inject) {
+    String id = inject.fault().id();
+    if (!isCurrent(inject.runId()) || run.workload() == null) {
+      inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, "this node's devices are not running run " + inject.runId()));
+      return this;
+    }
+    try {
+      run.workload().liveFaults().add(inject.fault().toFault());
+    } catch (IllegalArgumentException e) {
+      inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, e.getMessage()));
+      return this;
+    }
+    getContext().getLog().warn("run {}: fault {} injected into this node's devices: {}", run.runId(), id,
+        inject.fault().toFault().describe());
+    inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, null));
     return this;
   }
 

@@ -11,8 +11,10 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.trace.TraceWriter;
 import org.dmaemu.protocol.CborSerializable;
 
@@ -21,6 +23,8 @@ import org.dmaemu.protocol.CborSerializable;
  * (members Up, each with its {@link NodeRunner} registered), submits the scenario to the {@link
  * RunCoordinator}, keeps the progress where the caller's thread reads it, puts the result's pieces
  * together and completes {@code result} — or fails it with the coordinator's reason. Stops then.
+ * When the coordinator says a node fault is due, it has {@link NodeFaults} carry it out and tells
+ * the coordinator when it was done.
  */
 final class RunClient extends AbstractBehavior<RunClient.Command> {
 
@@ -37,6 +41,9 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
   private enum Silence implements Command {
     INSTANCE
   }
+
+  private record NodeFaultCarriedOut(String faultId, NodeFaults.Action action, String error)
+      implements Command, akka.actor.NoSerializationVerificationNeeded {}
 
   /** What the caller's thread reads while the run goes. */
   record Progress(AtomicLong ended, AtomicLong expected) {
@@ -61,6 +68,8 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
   private final Progress progress;
   private final TimerScheduler<Command> timers;
   private final Chunk.Assembly assembly;
+  private final NodeFaults nodeFaults;
+  private final Map<String, Fault.NodeFault> planned;
   private final long sinceNanos = System.nanoTime();
   private int runners;
   private boolean submitted;
@@ -72,9 +81,11 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
       int expectedNodes,
       ActorRef<TraceWriter.Command> trace,
       CompletableFuture<ClusterResult> result,
-      Progress progress) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new RunClient(context, timers, coordinator, runId, scenario, expectedNodes, trace, result, progress)));
+      Progress progress,
+      NodeFaults nodeFaults,
+      Map<String, Fault.NodeFault> planned) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RunClient(
+        context, timers, coordinator, runId, scenario, expectedNodes, trace, result, progress, nodeFaults, planned)));
   }
 
   private RunClient(
@@ -86,8 +97,12 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
       int expectedNodes,
       ActorRef<TraceWriter.Command> trace,
       CompletableFuture<ClusterResult> result,
-      Progress progress) {
+      Progress progress,
+      NodeFaults nodeFaults,
+      Map<String, Fault.NodeFault> planned) {
     super(context);
+    this.nodeFaults = nodeFaults;
+    this.planned = Map.copyOf(planned);
     this.timers = timers;
     this.coordinator = coordinator;
     this.runId = runId;
@@ -110,6 +125,7 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
         .onMessageEquals(CheckNodes.INSTANCE, this::onCheckNodes)
         .onMessage(WrappedEvent.class, this::onEvent)
         .onMessageEquals(Silence.INSTANCE, this::onSilence)
+        .onMessage(NodeFaultCarriedOut.class, this::onNodeFaultCarriedOut)
         .build();
   }
 
@@ -127,7 +143,7 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
       submitted = true;
       timers.cancel(CheckNodes.INSTANCE);
       coordinator.tell(new RunCoordinator.SubmitRun(runId, scenario, expectedNodes, trace,
-          getContext().messageAdapter(RunCoordinator.ClientEvent.class, WrappedEvent::new)));
+          getContext().messageAdapter(RunCoordinator.ClientEvent.class, WrappedEvent::new), nodeFaults.addresses()));
       timers.startSingleTimer(SILENCE_TIMER, Silence.INSTANCE, SILENCE_LIMIT);
       return this;
     }
@@ -162,11 +178,42 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
     if (event instanceof RunCoordinator.RunRejected r) {
       return fail("the cluster gave run " + runId + " up: " + r.reason());
     }
+    if (event instanceof RunCoordinator.ExecuteNodeFault e) {
+      return onExecuteNodeFault(e);
+    }
     Object whole = assembly.add(((RunCoordinator.ResultChunk) event).chunk());
     if (whole instanceof ClusterResult done) {
       result.complete(done);
       return Behaviors.stopped();
     }
+    return this;
+  }
+
+  private Behavior<Command> onExecuteNodeFault(RunCoordinator.ExecuteNodeFault execute) {
+    Fault.NodeFault fault = planned.get(execute.faultId());
+    if (fault == null) {
+      coordinator.tell(new RunCoordinator.NodeFaultDone(runId, execute.faultId(), 0, "",
+          "the submitting side's scenario has no node fault " + execute.faultId()));
+      return this;
+    }
+    getContext().pipeToSelf(
+        nodeFaults.execute(fault, Duration.ofMillis(execute.realLengthMillis())),
+        (action, failure) -> new NodeFaultCarriedOut(execute.faultId(), action,
+            failure == null ? null : reason(failure)));
+    return this;
+  }
+
+  private static String reason(Throwable failure) {
+    Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private Behavior<Command> onNodeFaultCarriedOut(NodeFaultCarriedOut done) {
+    coordinator.tell(done.error() == null
+        ? new RunCoordinator.NodeFaultDone(runId, done.faultId(), done.action().wallMicros(), done.action().what(), null)
+        : new RunCoordinator.NodeFaultDone(runId, done.faultId(), 0, "", done.error()));
     return this;
   }
 

@@ -25,7 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.inspect.Inspection;
+import org.dmaemu.node.metrics.FaultTally;
 import org.dmaemu.node.metrics.RunMetrics;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.node.run.PowerCycleRun;
@@ -52,6 +54,20 @@ import org.dmaemu.time.NodeClock;
  *
  * <p>A step that does not complete in time (a node that does not answer) gives the run up: the
  * client gets {@link RunRejected} with the reason.
+ *
+ * <p>Faults (DESIGN §10, docs/faults-cluster.md). The coordinator watches every node's {@link
+ * NodeRunner}. A node that goes while the devices run (downed by the split brain resolver after a
+ * crash, or gone any other way) is dropped from the nodes the run waits for; the devices it had
+ * started and that had not answered count as lost with it, and its requests are accounted from its
+ * last progress report: the requests it had not ended by then are aborted by the node fault that hit
+ * it, or, without one, left unaccounted (the run then fails its checks, as an unplanned loss should).
+ * The scenario's node faults are due at their {@code at}, counted from the moment the devices are
+ * started; the coordinator has the submitting side carry them out ({@link ExecuteNodeFault}), which
+ * owns the nodes' processes, and so knows which node each hit. It refuses to crash a node that holds
+ * a shared adapter domain or bus: the devices on the other nodes reach those arbiters directly, not
+ * through sharding, so they would wait for them to the end. Message faults can be added while the
+ * devices run ({@link InjectFault}); they are checked against the running scenario and handed to
+ * every node.
  */
 public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Command> {
 
@@ -65,7 +81,61 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
    * @param replyTo gets progress, then the result in pieces, or the rejection
    */
   public record SubmitRun(
-      String runId, String scenario, int expectedNodes, ActorRef<TraceWriter.Command> trace, ActorRef<ClientEvent> replyTo)
+      String runId,
+      String scenario,
+      int expectedNodes,
+      ActorRef<TraceWriter.Command> trace,
+      ActorRef<ClientEvent> replyTo,
+      List<String> nodeAddresses)
+      implements Command {
+    /**
+     * @param nodeAddresses the addresses the scenario's node faults number (element 0 is node 1);
+     *     empty when the submitting side cannot carry node faults out
+     */
+    public SubmitRun {
+      nodeAddresses = List.copyOf(nodeAddresses);
+    }
+
+    /** A run without node faults. */
+    public SubmitRun(
+        String runId, String scenario, int expectedNodes, ActorRef<TraceWriter.Command> trace, ActorRef<ClientEvent> replyTo) {
+      this(runId, scenario, expectedNodes, trace, replyTo, List.of());
+    }
+  }
+
+  /**
+   * Add a message fault to the running run ({@code dmaemu inject}).
+   *
+   * @param fault as a {@code --fault} flag takes it: {@code TYPE:KEY=VALUE,...} or a HOCON object
+   */
+  public record InjectFault(String fault, ActorRef<InjectResult> replyTo) implements Command {}
+
+  /**
+   * What became of an injection.
+   *
+   * @param faultId the id the fault got ({@code live-N} unless it named one); empty unless injected
+   * @param describe the fault as the run's summary describes it; empty unless injected
+   * @param nodesTook the run's nodes whose devices took the fault
+   * @param nodes the run's nodes
+   * @param messages for {@code BAD_FAULT} and {@code NO_RUN}: what is wrong, one line each; for
+   *     {@code INJECTED}: the nodes that did not take it and why
+   */
+  public record InjectResult(
+      Outcome outcome, String faultId, String describe, int nodesTook, int nodes, List<String> messages)
+      implements CborSerializable {
+    public InjectResult {
+      messages = List.copyOf(messages);
+    }
+
+    public enum Outcome {
+      INJECTED,
+      BAD_FAULT,
+      NO_RUN
+    }
+  }
+
+  /** The submitting side carried out a node fault ({@code error == null}), or could not. */
+  public record NodeFaultDone(String runId, String faultId, long wallMicros, String what, String error)
       implements Command {}
 
   /**
@@ -91,6 +161,13 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   /** A piece of the run's {@link ClusterResult}. */
   public record ResultChunk(String runId, Chunk chunk) implements ClientEvent {}
+
+  /**
+   * Carry out the scenario's node fault {@code faultId} now; answer {@link NodeFaultDone}.
+   *
+   * @param realLengthMillis a pause's length in real time (its modeled length over the time scale)
+   */
+  public record ExecuteNodeFault(String runId, String faultId, long realLengthMillis) implements ClientEvent {}
 
   private record RunnersListed(Set<ActorRef<NodeRunner.Command>> runners) implements Command {
     RunnersListed {
@@ -121,6 +198,17 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private record Stalled(String runId) implements Command {}
 
+  private record RunnerGone(String runId, ActorRef<NodeRunner.Command> runner) implements Command {}
+
+  private record NodeFaultDue(String runId, String faultId) implements Command {}
+
+  private record FaultClockLimit(String runId) implements Command {}
+
+  private record ReclaimGraceOver(String runId) implements Command {}
+
+  private record WrappedReclaim(ReclaimWatch.Reclaimed reclaimed)
+      implements Command, NoSerializationVerificationNeeded {}
+
   private enum Phase {
     WAITING_FOR_NODES(Duration.ofSeconds(60)),
     PREPARING(Duration.ofSeconds(30)),
@@ -142,6 +230,12 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private static final String PHASE_TIMER = "phase";
   private static final String POLL_TIMER = "poll";
   private static final String STALL_TIMER = "stall";
+  private static final String NODE_FAULT_TIMER = "node-fault-";
+  private static final String FAULT_CLOCK_TIMER = "fault-clock";
+  /** How long node faults wait for every device to have started before they count from then anyway. */
+  private static final Duration FAULT_CLOCK_LIMIT = Duration.ofSeconds(60);
+  /** How long the run waits, after its last device is accounted for by a node loss, for the arbiters to take back the lost node's holds. */
+  private static final Duration RECLAIM_GRACE = Duration.ofSeconds(1);
   private static final Duration POLL_EVERY = Duration.ofMillis(500);
   /** How long the devices wait for sharding to know a region on every node before they start anyway. */
   private static final Duration PLACEMENT_LIMIT = Duration.ofSeconds(10);
@@ -164,6 +258,23 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     final Map<String, Long> endedByNode = new HashMap<>();
     final Map<String, NodeMetrics> metrics = new LinkedHashMap<>();
     final List<String> problems = new ArrayList<>();
+    /** Every runner the run watches, lost ones included, to unwatch at the end. */
+    final List<ActorRef<NodeRunner.Command>> watched = new ArrayList<>();
+    final Map<String, Integer> indexByNode = new HashMap<>();
+    /** Devices that answered, by id: a stalled run names some that did not. */
+    final Set<String> answeredDevices = new HashSet<>();
+    final Map<String, NodeRunner.NodeProgress> lastProgress = new HashMap<>();
+    /** Where each device started, as the nodes' progress reports tell; how many each node told. */
+    final Map<String, String> placedOn = new HashMap<>();
+    final Map<String, Integer> knownStarted = new HashMap<>();
+    /** Nodes the run lost while it ran, by address, in the order it lost them. */
+    final Map<String, LostNode> lost = new LinkedHashMap<>();
+    /** The scenario's node faults by id, in plan order. */
+    final Map<String, NodeFaultState> nodeFaults = new LinkedHashMap<>();
+    /** Whether the node faults' timers run: once every device has started. */
+    boolean faultClockStarted;
+    /** Message faults injected while the run runs, in injection order. */
+    final List<Fault.MessageFault> live = new ArrayList<>();
     int notRun;
     long placingSinceNanos;
     long startNanos;
@@ -189,6 +300,88 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
     int arbiters() {
       return scenario.topology().adapterDomains().size() + scenario.topology().buses().size();
+    }
+
+    int lostDevices() {
+      int n = 0;
+      for (LostNode l : lost.values()) {
+        n += l.devices.size();
+      }
+      return n;
+    }
+
+    boolean allDevicesAnswered() {
+      return tally.accounted() + notRun + lostDevices() >= deviceIds.size();
+    }
+
+    NodeFaultState faultOn(String node) {
+      for (NodeFaultState f : nodeFaults.values()) {
+        if (f.executedWallMicros > 0 && f.address.equals(node)) {
+          return f;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** A node the run lost while it ran. */
+  private static final class LostNode {
+    final String node;
+    final NodeRunner.NodeProgress last;
+    /** The node fault that took it, or {@code null}. */
+    final String faultId;
+    /** Devices it had started that had not answered; a late answer takes its device off. */
+    final Set<String> devices;
+
+    LostNode(String node, NodeRunner.NodeProgress last, String faultId, Set<String> devices) {
+      this.node = node;
+      this.last = last;
+      this.faultId = faultId;
+      this.devices = devices;
+    }
+
+    /** Its requests as of its last progress report, the open ones aborted by its fault if it has one. */
+    long open() {
+      long open = 0;
+      if (last != null) {
+        for (ScenarioMetrics.RequestCounts c : last.requests()) {
+          open += Math.max(0,
+              c.submitted() - c.completed() - c.failed() - c.cancelled() - last.faults().aborted(c.group()));
+        }
+      }
+      return open;
+    }
+  }
+
+  /** One node fault of the scenario, from its plan to its outcome. */
+  private static final class NodeFaultState {
+    final Fault.NodeFault fault;
+    final String address;
+    String outcome = "not-due";
+    String detail = "the run's devices were done before it was due";
+    long executedWallMicros;
+    long removedWallMicros;
+    long firstReclaimWallMicros;
+    final Map<String, long[]> reclaimedByDomain = new HashMap<>();
+    ActorRef<ReclaimWatch.Command> watch;
+
+    NodeFaultState(Fault.NodeFault fault, String address) {
+      this.fault = fault;
+      this.address = address;
+    }
+
+    ClusterResult.NodeFaultRecord record(LostNode lost) {
+      long locks = 0;
+      long registers = 0;
+      for (long[] r : reclaimedByDomain.values()) {
+        locks += r[0];
+        registers += r[1];
+      }
+      return new ClusterResult.NodeFaultRecord(
+          fault.id(), fault.kind().planName(), fault.node(), address, outcome, detail, executedWallMicros,
+          removedWallMicros > 0 ? (removedWallMicros - executedWallMicros) / 1000 : -1,
+          firstReclaimWallMicros > 0 ? (firstReclaimWallMicros - executedWallMicros) / 1000 : -1,
+          locks, registers, lost == null ? 0 : lost.devices.size(), lost == null ? 0 : lost.open());
     }
   }
 
@@ -228,6 +421,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private final ActorRef<DeviceEntity.Report> deviceAdapter;
   private final ActorRef<NodeRunner.NodeProgress> progressAdapter;
   private final ActorRef<Chunk> chunkAdapter;
+  private final ActorRef<ReclaimWatch.Reclaimed> reclaimAdapter;
+  /** How long a node may miss heartbeats before the cluster counts it unreachable. */
+  private final Duration acceptablePause;
   private Set<ActorRef<NodeRunner.Command>> runners = Set.of();
   private Run run;
 
@@ -242,6 +438,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     this.deviceAdapter = context.messageAdapter(DeviceEntity.Report.class, WrappedDevice::new);
     this.progressAdapter = context.messageAdapter(NodeRunner.NodeProgress.class, WrappedProgress::new);
     this.chunkAdapter = context.messageAdapter(Chunk.class, WrappedChunk::new);
+    this.reclaimAdapter = context.messageAdapter(ReclaimWatch.Reclaimed.class, WrappedReclaim::new);
+    this.acceptablePause =
+        context.getSystem().settings().config().getDuration("akka.cluster.failure-detector.acceptable-heartbeat-pause");
     ActorRef<Receptionist.Listing> listings = context.messageAdapter(
         Receptionist.Listing.class, listing -> new RunnersListed(listing.getServiceInstances(NodeRunner.KEY)));
     context.getSystem().receptionist().tell(Receptionist.subscribe(NodeRunner.KEY, listings));
@@ -264,6 +463,13 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         .onMessage(WrappedChunk.class, this::onChunk)
         .onMessage(PhaseTimedOut.class, this::onPhaseTimedOut)
         .onMessage(ClientGone.class, this::onClientGone)
+        .onMessage(RunnerGone.class, this::onRunnerGone)
+        .onMessage(NodeFaultDue.class, this::onNodeFaultDue)
+        .onMessage(FaultClockLimit.class, this::onFaultClockLimit)
+        .onMessage(ReclaimGraceOver.class, this::onReclaimGraceOver)
+        .onMessage(NodeFaultDone.class, this::onNodeFaultDone)
+        .onMessage(WrappedReclaim.class, this::onReclaim)
+        .onMessage(InjectFault.class, this::onInjectFault)
         .build();
   }
 
@@ -279,12 +485,34 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       submit.replyTo().tell(new RunRejected(submit.runId(), "the scenario does not load: " + loaded.problems()));
       return this;
     }
+    String refusal = nodeFaultRefusal(loaded.scenario(), submit.nodeAddresses());
+    if (refusal != null) {
+      submit.replyTo().tell(new RunRejected(submit.runId(), refusal));
+      return this;
+    }
     run = new Run(submit, loaded.scenario());
+    for (Fault.NodeFault f : loaded.scenario().faultPlan().ofType(Fault.NodeFault.class)) {
+      run.nodeFaults.put(f.id(), new NodeFaultState(f, submit.nodeAddresses().get(f.node() - 1)));
+    }
     getContext().watchWith(submit.replyTo(), new ClientGone(submit.runId()));
     getContext().getLog().info("run {}: {} devices, waiting for {} nodes", run.id(), run.deviceIds.size(),
         submit.expectedNodes());
     enter(Phase.WAITING_FOR_NODES);
     return prepareIfEnoughNodes();
+  }
+
+  /** Why the run's node faults cannot be carried out, or {@code null} if they can. */
+  private static String nodeFaultRefusal(Scenario scenario, List<String> addresses) {
+    for (Fault.NodeFault f : scenario.faultPlan().ofType(Fault.NodeFault.class)) {
+      if (addresses.isEmpty()) {
+        return "fault " + f.id() + " (" + f.kind().planName() + ") needs the node processes of 'dmaemu cluster --nodes N'";
+      }
+      if (f.node() > addresses.size()) {
+        return "fault " + f.id() + " (" + f.kind().planName() + ") names node " + f.node() + ", but the run has "
+            + addresses.size() + " nodes";
+      }
+    }
+    return null;
   }
 
   private Behavior<Command> onRunnersListed(RunnersListed listed) {
@@ -304,7 +532,11 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     enter(Phase.PREPARING);
     String text = run.submit.scenario();
     for (int i = 0; i < ordered.size(); i++) {
-      ordered.get(i).tell(new NodeRunner.PrepareRun(run.id(), text, epoch, i + 1, run.submit.trace(), preparedAdapter));
+      ActorRef<NodeRunner.Command> r = ordered.get(i);
+      run.indexByNode.put(addressOf(r), i + 1);
+      getContext().watchWith(r, new RunnerGone(run.id(), r));
+      run.watched.add(r);
+      r.tell(new NodeRunner.PrepareRun(run.id(), text, epoch, i + 1, run.submit.trace(), preparedAdapter));
     }
     return this;
   }
@@ -427,7 +659,54 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     timers.startTimerWithFixedDelay(POLL_TIMER, new Poll(run.id()), POLL_EVERY);
     timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
+    if (!run.nodeFaults.isEmpty()) {
+      timers.startSingleTimer(FAULT_CLOCK_TIMER, new FaultClockLimit(run.id()), FAULT_CLOCK_LIMIT);
+    }
     return this;
+  }
+
+  /**
+   * Node faults count their {@code at} from the moment every device of the run has started (as the
+   * nodes' progress reports and the devices' answers tell): sharding places a run's devices over a
+   * few seconds, and a node that stops or goes while it does holds up the start of every device
+   * still waiting for a place, not only its own.
+   */
+  private void startFaultClockIfAllStarted() {
+    if (run.faultClockStarted || run.nodeFaults.isEmpty()) {
+      return;
+    }
+    int started = run.placedOn.size();
+    for (String id : run.answeredDevices) {
+      if (!run.placedOn.containsKey(id)) {
+        started++;
+      }
+    }
+    if (started >= run.deviceIds.size()) {
+      startFaultClock();
+    }
+  }
+
+  private void startFaultClock() {
+    run.faultClockStarted = true;
+    timers.cancel(FAULT_CLOCK_TIMER);
+    getContext().getLog().info("run {}: node faults count from now", run.id());
+    for (NodeFaultState f : run.nodeFaults.values()) {
+      timers.startSingleTimer(NODE_FAULT_TIMER + f.fault.id(), new NodeFaultDue(run.id(), f.fault.id()), real(f.fault.at()));
+    }
+  }
+
+  private Behavior<Command> onFaultClockLimit(FaultClockLimit limit) {
+    if (isPhase(limit.runId(), Phase.RUNNING) && !run.faultClockStarted) {
+      getContext().getLog().warn("run {}: the nodes reported {} of {} devices started within {} s; node faults count from now",
+          run.id(), run.placedOn.size(), run.deviceIds.size(), FAULT_CLOCK_LIMIT.toSeconds());
+      startFaultClock();
+    }
+    return this;
+  }
+
+  /** Real time for a modeled duration of this run. */
+  private Duration real(Duration modeled) {
+    return Duration.ofNanos((long) (modeled.toNanos() / run.scenario.run().timeScale()));
   }
 
   private Behavior<Command> onDevice(WrappedDevice wrapped) {
@@ -436,16 +715,29 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       // A late answer after the run stalled: the summary counts the device as unaccounted.
       return this;
     }
+    String deviceId = r instanceof DeviceEntity.Ended ended ? ended.outcome().deviceId() : ((DeviceEntity.NotRun) r).deviceId();
+    if (run.answeredDevices.contains(deviceId)) {
+      // A device started again after a node loss that had in fact answered already: counted once.
+      return this;
+    }
     if (r instanceof DeviceEntity.Ended e) {
       run.tally.add(e.outcome());
       run.devicesByNode.merge(e.node(), 1, Integer::sum);
-    } else if (r instanceof DeviceEntity.NotRun n) {
+      run.answeredDevices.add(e.outcome().deviceId());
+    } else {
+      DeviceEntity.NotRun n = (DeviceEntity.NotRun) r;
       run.notRun++;
       run.problems.add("device " + n.deviceId() + " did not run on " + n.node() + ": " + n.reason());
+      run.answeredDevices.add(n.deviceId());
     }
-    if (run.tally.accounted() + run.notRun == run.deviceIds.size()) {
+    for (LostNode lost : run.lost.values()) {
+      // Its answer overtook the news of its node's loss: it is accounted, not lost.
+      lost.devices.remove(deviceId);
+    }
+    if (run.allDevicesAnswered()) {
       return stopArbiters();
     }
+    startFaultClockIfAllStarted();
     timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
     return this;
   }
@@ -456,28 +748,353 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     long ended = run.endedByNode.values().stream().mapToLong(Long::longValue).sum();
     run.submit.replyTo().tell(new RunProgress(run.id(), ended, run.expectedRequests));
+    if (!run.lost.isEmpty()) {
+      startUnplaced();
+    }
     for (ActorRef<NodeRunner.Command> r : run.runners) {
-      r.tell(new NodeRunner.GetProgress(run.id(), progressAdapter));
+      r.tell(new NodeRunner.GetProgress(run.id(), progressAdapter, run.knownStarted.getOrDefault(addressOf(r), 0)));
     }
     return this;
   }
 
   private Behavior<Command> onProgress(WrappedProgress wrapped) {
     NodeRunner.NodeProgress p = wrapped.progress();
-    if (run != null && p.runId().equals(run.id())) {
+    if (run != null && p.runId().equals(run.id()) && !run.lost.containsKey(p.node())) {
       run.endedByNode.put(p.node(), p.ended());
+      run.lastProgress.put(p.node(), p);
+      int known = run.knownStarted.getOrDefault(p.node(), 0);
+      List<String> started = p.started();
+      for (int i = Math.max(0, known - p.startedFrom()); i < started.size(); i++) {
+        run.placedOn.put(started.get(i), p.node());
+      }
+      run.knownStarted.put(p.node(), Math.max(known, p.startedFrom() + started.size()));
+      if (run.phase == Phase.RUNNING) {
+        startFaultClockIfAllStarted();
+      }
     }
     return this;
   }
 
   private Behavior<Command> onStalled(Stalled stalled) {
     if (isPhase(stalled.runId(), Phase.RUNNING)) {
-      getContext().getLog().warn("run {}: {} of {} devices gave no final answer; none answered for {} ms",
-          run.id(), run.deviceIds.size() - run.tally.accounted() - run.notRun, run.deviceIds.size(),
-          run.stallTimeout.toMillis());
+      List<String> silent = run.deviceIds.stream().filter(id -> !run.answeredDevices.contains(id)).limit(10).toList();
+      getContext().getLog().warn("run {}: {} of {} devices gave no final answer; none answered for {} ms (e.g. {})",
+          run.id(), run.deviceIds.size() - run.tally.accounted() - run.notRun - run.lostDevices(), run.deviceIds.size(),
+          run.stallTimeout.toMillis(), String.join(", ", silent));
       return stopArbiters();
     }
     return this;
+  }
+
+  // ---- Lost nodes and node faults ---------------------------------------------------------------
+
+  /**
+   * A node's runner is gone: the node left or was downed and removed. Before the devices start the
+   * run cannot go on without it; after, the run goes on with the others and accounts for it.
+   */
+  private Behavior<Command> onRunnerGone(RunnerGone gone) {
+    if (run == null || !run.id().equals(gone.runId())) {
+      return this;
+    }
+    String node = addressOf(gone.runner());
+    if (run.lost.containsKey(node) || !run.runners.contains(gone.runner())) {
+      return this;
+    }
+    NodeFaultState fault = run.faultOn(node);
+    if (fault != null) {
+      fault.removedWallMicros = NodeClock.wallClockMicros();
+    }
+    if (run.phase.compareTo(Phase.RUNNING) < 0) {
+      return abort("node " + node + " left the cluster before the devices started"
+          + (fault == null ? "" : " (fault " + fault.fault.id() + ")"));
+    }
+    List<ActorRef<NodeRunner.Command>> remaining = new ArrayList<>(run.runners);
+    remaining.remove(gone.runner());
+    run.runners = remaining;
+    if (run.metrics.containsKey(node)) {
+      // It handed its metrics in before it went: nothing of it is lost.
+      return allRunnersAnswered() && run.phase == Phase.COLLECTING ? conclude() : this;
+    }
+    NodeRunner.NodeProgress last = run.lastProgress.get(node);
+    Set<String> lostIds = new HashSet<>();
+    List<String> unplaced = new ArrayList<>();
+    for (String id : run.deviceIds) {
+      if (run.answeredDevices.contains(id)) {
+        continue;
+      }
+      String on = run.placedOn.get(id);
+      if (node.equals(on)) {
+        lostIds.add(id);
+      } else if (on == null) {
+        unplaced.add(id);
+      }
+    }
+    int lostDevices = lostIds.size();
+    LostNode lost = new LostNode(node, last, fault == null ? null : fault.fault.id(), lostIds);
+    run.lost.put(node, lost);
+    getContext().getLog().warn("run {}: node {} is gone ({}): {} devices lost with it, {} requests open at its last report; "
+            + "{} devices whose start no node has reported are started again",
+        run.id(), node, fault == null ? "no fault of the run explains it" : "fault " + fault.fault.id(), lostDevices,
+        lost.open(), unplaced.size());
+    if (run.phase == Phase.RUNNING) {
+      startUnplaced();
+    }
+    if (fault == null) {
+      run.problems.add("node " + node + " left the run while it ran, and no node fault of the scenario explains it: "
+          + lostDevices + " devices and their " + lost.open() + " open requests are unaccounted");
+    }
+    if (!run.arbitersByNode.getOrDefault(node, List.of()).isEmpty()) {
+      run.problems.add("node " + node + " held " + String.join(", ", run.arbitersByNode.get(node))
+          + " when it was lost: the devices on the other nodes that use them could not go on");
+    }
+    switch (run.phase) {
+      case RUNNING:
+        if (!run.allDevicesAnswered()) {
+          return this;
+        }
+        if (fault != null && fault.watch != null) {
+          // The arbiters hear of the loss when this coordinator does: give the reclaim watch a moment to see them act.
+          timers.startSingleTimer(new ReclaimGraceOver(run.id()), RECLAIM_GRACE);
+          return this;
+        }
+        return stopArbiters();
+      case COLLECTING:
+        return allRunnersAnswered() ? conclude() : this;
+      default:
+        return this;
+    }
+  }
+
+  private Behavior<Command> onNodeFaultDue(NodeFaultDue due) {
+    if (run == null || !run.id().equals(due.runId())) {
+      return this;
+    }
+    NodeFaultState f = run.nodeFaults.get(due.faultId());
+    if (run.phase != Phase.RUNNING || f == null) {
+      return this;
+    }
+    Duration length = f.fault.kind() == Fault.NodeFaultKind.PAUSE ? real(f.fault.length()) : Duration.ZERO;
+    List<String> held = run.arbitersByNode.getOrDefault(f.address, List.of());
+    String why = null;
+    if (run.lost.containsKey(f.address)) {
+      why = "node " + f.fault.node() + " (" + f.address + ") was lost already";
+    } else if (!held.isEmpty() && (f.fault.kind() == Fault.NodeFaultKind.CRASH || length.compareTo(acceptablePause) >= 0)) {
+      why = "node " + f.fault.node() + " (" + f.address + ") holds " + String.join(", ", held)
+          + ": devices on the other nodes reach a shared arbiter directly, so they would wait for it to the end "
+          + "(sharding would start it again elsewhere only empty, and no device would learn its new address)"
+          + (f.fault.kind() == Fault.NodeFaultKind.PAUSE
+              ? "; a pause of " + length.toMillis() + " ms there is not shorter than the failure detector's "
+                  + acceptablePause.toMillis() + " ms, so the node would be downed"
+              : "");
+    }
+    if (why != null) {
+      f.outcome = "refused";
+      f.detail = why;
+      getContext().getLog().warn("run {}: fault {} ({}) refused: {}", run.id(), f.fault.id(), f.fault.describe(), why);
+      return this;
+    }
+    f.outcome = "due";
+    f.detail = "sent to the submitting side to carry out";
+    f.executedWallMicros = NodeClock.wallClockMicros();
+    if (f.fault.kind() == Fault.NodeFaultKind.CRASH && !run.domains.isEmpty()) {
+      f.watch = getContext().spawnAnonymous(ReclaimWatch.create(run.id(), f.fault.id(), run.domains, reclaimAdapter));
+    }
+    getContext().getLog().info("run {}: fault {} due: {} on {}", run.id(), f.fault.id(), f.fault.describe(), f.address);
+    run.submit.replyTo().tell(new ExecuteNodeFault(run.id(), f.fault.id(), length.toMillis()));
+    return this;
+  }
+
+  private Behavior<Command> onNodeFaultDone(NodeFaultDone done) {
+    if (run == null || !run.id().equals(done.runId()) || !run.nodeFaults.containsKey(done.faultId())) {
+      return this;
+    }
+    NodeFaultState f = run.nodeFaults.get(done.faultId());
+    if (done.error() != null) {
+      f.outcome = "failed";
+      f.detail = done.error();
+      f.executedWallMicros = 0;
+      if (f.watch != null) {
+        getContext().stop(f.watch);
+        f.watch = null;
+      }
+      run.problems.add("fault " + f.fault.id() + " (" + f.fault.describe() + ") could not be carried out: " + done.error());
+      return this;
+    }
+    f.outcome = "executed";
+    f.detail = done.what();
+    f.executedWallMicros = done.wallMicros();
+    return this;
+  }
+
+  private Behavior<Command> onReclaim(WrappedReclaim wrapped) {
+    ReclaimWatch.Reclaimed r = wrapped.reclaimed();
+    if (run == null || !run.id().equals(r.runId()) || !run.nodeFaults.containsKey(r.faultId())) {
+      return this;
+    }
+    NodeFaultState f = run.nodeFaults.get(r.faultId());
+    if (f.firstReclaimWallMicros == 0) {
+      f.firstReclaimWallMicros = r.wallMicros();
+      getContext().getLog().info("run {}: adapter domain {} took back what holders on {} held, {} ms after fault {}",
+          run.id(), r.domain(), f.address, (r.wallMicros() - f.executedWallMicros) / 1000, f.fault.id());
+    }
+    f.reclaimedByDomain.put(r.domain(), new long[] {r.locks(), r.registers()});
+    return this;
+  }
+
+  private Behavior<Command> onReclaimGraceOver(ReclaimGraceOver over) {
+    return isPhase(over.runId(), Phase.RUNNING) ? stopArbiters() : this;
+  }
+
+  private void stopReclaimWatches() {
+    for (NodeFaultState f : run.nodeFaults.values()) {
+      if (f.watch != null) {
+        getContext().stop(f.watch);
+        f.watch = null;
+      }
+    }
+  }
+
+  /**
+   * A lost node's share of the run's totals: its requests as of its last progress report, the
+   * ones open then aborted by the fault that took the node (without one they stay unaccounted).
+   * Its latencies, waits, intervals and per-device numbers went with it.
+   */
+  private ScenarioMetrics.Totals lostShare(LostNode l) {
+    List<ScenarioMetrics.GroupWindow> groups = new ArrayList<>();
+    FaultTally faults = FaultTally.NONE;
+    if (l.last != null) {
+      Map<String, Map<String, Long>> aborted = new LinkedHashMap<>();
+      for (ScenarioMetrics.RequestCounts c : l.last.requests()) {
+        groups.add(new ScenarioMetrics.GroupWindow(
+            c.group(), c.submitted(), c.completed(), c.failed(), c.cancelled(), 0, 0, Map.of()));
+        long open = c.submitted() - c.completed() - c.failed() - c.cancelled() - l.last.faults().aborted(c.group());
+        if (l.faultId != null && open > 0) {
+          aborted.put(c.group(), Map.of(l.faultId, open));
+        }
+      }
+      faults = l.last.faults().plus(new FaultTally(aborted, Map.of(), Map.of()));
+    }
+    return new ScenarioMetrics.Totals(groups, List.of(), Map.of(), Map.of(), null, 0, 0, faults);
+  }
+
+  /** The node faults that were carried out, as the run's fault tally counts them: once each, with the devices they took. */
+  private ScenarioMetrics.Totals nodeFaultTally() {
+    Map<String, Long> injected = new LinkedHashMap<>();
+    Map<String, Long> devices = new LinkedHashMap<>();
+    for (NodeFaultState f : run.nodeFaults.values()) {
+      if (f.executedWallMicros > 0) {
+        injected.put(f.fault.id(), 1L);
+        LostNode l = run.lost.get(f.address);
+        devices.put(f.fault.id(), l == null ? 0L : (long) l.devices.size());
+      }
+    }
+    return new ScenarioMetrics.Totals(
+        List.of(), List.of(), Map.of(), Map.of(), null, 0, 0, new FaultTally(Map.of(), injected, devices));
+  }
+
+  /**
+   * After a node loss: Start again every device that has not answered and that no node has reported
+   * starting. Its Start may have been on its way to the lost node (or waiting for a shard home
+   * there), or it may have started there after the node's last report; its shard now moves to a
+   * node that is left, where it starts. Sent again at every poll until a node reports it, since a
+   * Start sent before sharding has noticed the loss goes to the lost node too. A device that runs
+   * elsewhere ignores the repeated Start, and one that ran on a node and answered is not run there
+   * again ({@link StartedDevices}).
+   */
+  private void startUnplaced() {
+    for (String id : run.deviceIds) {
+      if (!run.answeredDevices.contains(id) && !run.placedOn.containsKey(id)) {
+        sharding.entityRefFor(DeviceEntity.TYPE_KEY, id).tell(new DeviceEntity.Start(run.id(), deviceAdapter));
+      }
+    }
+  }
+
+  /** The address of the node an actor lives on, as that node names itself ({@code akka://dmaemu@HOST:PORT}). */
+  private String addressOf(ActorRef<?> ref) {
+    String s = resolver.toSerializationFormat(ref);
+    int slash = s.indexOf('/', s.indexOf("://") + 3);
+    return slash < 0 ? s : s.substring(0, slash);
+  }
+
+  // ---- Live injection ----------------------------------------------------------------------------
+
+  /**
+   * Checks the fault against the running scenario as a {@code --fault} flag would be checked, with
+   * the faults injected before it: it must read, name what exists, and have an id of its own
+   * ({@code live-N} if it names none). Only message faults can join a running run: the others are
+   * planned per device or per node before it starts.
+   */
+  private Behavior<Command> onInjectFault(InjectFault inject) {
+    if (run == null || run.phase != Phase.RUNNING) {
+      inject.replyTo().tell(new InjectResult(InjectResult.Outcome.NO_RUN, "", "", 0, 0, List.of(run == null
+          ? "no run is running on this cluster"
+          : "run " + run.id() + " (" + run.scenario.name() + ") is not running its devices now ("
+              + run.phase.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")")));
+      return this;
+    }
+    String base = ScenarioLoader.resolved(run.scenario.withFaults(List.copyOf(run.live)));
+    Path source = Path.of(run.scenario.name() + ".conf");
+    ScenarioLoader.Loaded asGiven = ScenarioLoader.fromText(base, source, List.of(inject.fault()));
+    if (!asGiven.isValid()) {
+      return badFault(inject, asGiven);
+    }
+    Fault given = asGiven.scenario().faults().get(asGiven.scenario().faults().size() - 1);
+    if (!(given instanceof Fault.MessageFault)) {
+      inject.replyTo().tell(new InjectResult(InjectResult.Outcome.BAD_FAULT, "", "", 0, 0, List.of(
+          "a " + typeName(given) + " fault cannot be injected into a running run: live injection takes the message "
+              + "faults, lost-interrupt and message (put a " + typeName(given) + " fault in the scenario's faults or a "
+              + "--fault flag)")));
+      return this;
+    }
+    ScenarioLoader.Loaded named =
+        ScenarioLoader.fromText(base, source, List.of(withDefaultId(inject.fault(), "live-" + (run.live.size() + 1))));
+    if (!named.isValid()) {
+      return badFault(inject, named);
+    }
+    Fault.MessageFault fault = (Fault.MessageFault) named.scenario().faults().get(named.scenario().faults().size() - 1);
+    run.live.add(fault);
+    getContext().getLog().info("run {}: fault {} injected: {}", run.id(), fault.id(), fault.describe());
+    getContext().spawnAnonymous(LiveInjection.create(run.id(), LiveFault.of(fault), run.runners, inject.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> badFault(InjectFault inject, ScenarioLoader.Loaded loaded) {
+    List<String> problems = new ArrayList<>();
+    loaded.problems().forEach(p -> problems.add(p.toString()));
+    inject.replyTo().tell(new InjectResult(InjectResult.Outcome.BAD_FAULT, "", "", 0, 0, problems));
+    return this;
+  }
+
+  private static String typeName(Fault f) {
+    if (f instanceof Fault.CallbackFault c) {
+      return c.hang() ? "callback-hang" : "callback-failure";
+    } else if (f instanceof Fault.DeviceEvent e) {
+      return e.kind().planName();
+    } else if (f instanceof Fault.NodeFault n) {
+      return n.kind().planName();
+    } else if (f instanceof Fault.ArbiterCrash) {
+      return "arbiter-crash";
+    }
+    return "message";
+  }
+
+  /**
+   * The flag as a HOCON object whose id is {@code id} unless the flag names one: a key given twice
+   * in one object keeps its later value, and the flag's own keys come after.
+   */
+  static String withDefaultId(String flag, String id) {
+    String text = flag.strip();
+    String body;
+    if (text.startsWith("{")) {
+      int end = text.lastIndexOf('}');
+      body = text.substring(1, end < 0 ? text.length() : end);
+    } else {
+      int colon = text.indexOf(':');
+      String type = colon < 0 ? text : text.substring(0, colon);
+      String rest = colon < 0 ? "" : text.substring(colon + 1).strip();
+      body = "type = " + type + (rest.isEmpty() ? "" : ", " + rest);
+    }
+    return "{ id = \"" + id + "\", " + body + " }";
   }
 
   // ---- The end ----------------------------------------------------------------------------------
@@ -485,6 +1102,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private Behavior<Command> stopArbiters() {
     timers.cancel(POLL_TIMER);
     timers.cancel(STALL_TIMER);
+    stopReclaimWatches();
     run.tallyWallNanos = System.nanoTime() - run.startNanos;
     enter(Phase.STOPPING_ARBITERS);
     if (run.arbiters() == 0) {
@@ -522,7 +1140,16 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       run.metrics.put(m.node(), m);
     }
     run.answered.add(m.node());
-    return run.answered.size() >= run.runners.size() ? conclude() : this;
+    return allRunnersAnswered() ? conclude() : this;
+  }
+
+  private boolean allRunnersAnswered() {
+    for (ActorRef<NodeRunner.Command> r : run.runners) {
+      if (!run.answered.contains(addressOf(r))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Behavior<Command> conclude() {
@@ -544,12 +1171,37 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
           count(t, ScenarioMetrics.Metric.ADAPTER_LOCK_WAIT), count(t, ScenarioMetrics.Metric.MAP_REGISTER_WAIT),
           count(t, ScenarioMetrics.Metric.BUS_WAIT)));
     }
+    int explained = 0;
+    for (LostNode l : run.lost.values()) {
+      if (run.metrics.containsKey(l.node)) {
+        continue;
+      }
+      totals.add(lostShare(l));
+      if (l.faultId != null) {
+        explained += l.devices.size();
+      }
+      shares.add(new ClusterResult.NodeShare(
+          l.node, run.indexByNode.getOrDefault(l.node, 0), run.devicesByNode.getOrDefault(l.node, 0) + l.devices.size(),
+          run.arbitersByNode.getOrDefault(l.node, List.of()), l.last == null ? 0 : l.last.ended(), 0, 0, 0, l.devices.size(),
+          l.open(), l.faultId == null ? "unplanned" : l.faultId));
+    }
+    totals.add(nodeFaultTally());
+    run.tally.lostWithNode(explained);
     List<MetricsData.Interval> merged = MetricsMerge.intervals(intervals);
     RunSummary summary = run.tally.summary(
         run.scenario.run().seed(), run.scenario.power().cycles(), false, Duration.ofNanos(run.tallyWallNanos),
         RunMetrics.summarize(requests));
+    List<String> liveFaults = new ArrayList<>();
+    for (Fault.MessageFault f : run.live) {
+      liveFaults.add(ScenarioLoader.faultFlag(f));
+    }
+    List<ClusterResult.NodeFaultRecord> nodeFaults = new ArrayList<>();
+    for (NodeFaultState f : run.nodeFaults.values()) {
+      nodeFaults.add(f.record(run.lost.get(f.address)));
+    }
     ClusterResult result = new ClusterResult(
-        run.id(), summary, MetricsData.Totals.of(MetricsMerge.totals(totals)), merged, shares, run.problems);
+        run.id(), summary, MetricsData.Totals.of(MetricsMerge.totals(totals)), merged, shares, run.problems, liveFaults,
+        nodeFaults);
     ActorRef<ClientEvent> client = run.submit.replyTo();
     for (Chunk c : Chunk.split(getContext().getSystem(), run.id() + "/result", result, Chunk.SIZE)) {
       client.tell(new ResultChunk(run.id(), c));
@@ -576,7 +1228,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         run.problems.add("the arbiters did not confirm that they stopped");
         return collect();
       case COLLECTING:
-        run.problems.add((run.runners.size() - run.answered.size()) + " nodes did not hand in their metrics");
+        run.problems.add(run.runners.stream().filter(r -> !run.answered.contains(addressOf(r))).count()
+            + " nodes did not hand in their metrics");
         return conclude();
       case WAITING_FOR_NODES:
         return abort(runners.size() + " of " + run.submit.expectedNodes() + " node runners registered after "
@@ -598,6 +1251,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private Behavior<Command> abort(String reason) {
     getContext().getLog().warn("run {} given up: {}", run.id(), reason);
+    stopReclaimWatches();
     run.submit.replyTo().tell(new RunRejected(run.id(), reason));
     if (run.phase.compareTo(Phase.STARTING_ARBITERS) >= 0 && run.phase.compareTo(Phase.STOPPING_ARBITERS) < 0) {
       tellArbitersToStop();
@@ -611,6 +1265,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       r.tell(new NodeRunner.EndRun(run.id()));
     }
     getContext().unwatch(run.submit.replyTo());
+    run.watched.forEach(getContext()::unwatch);
     timers.cancelAll();
     assembly.clear();
     run = null;

@@ -262,6 +262,30 @@ public final class ScenarioMetrics implements RunObserver {
     return arbiters.computeIfAbsent(key, k -> new ArbiterStats(k, kind, name)).tracker(what + " " + adapterId, what);
   }
 
+  /**
+   * Each group's requests so far, warm-up included, without closing an interval: what a cluster
+   * node reports while it runs, so that the run can still account for its requests if the node is
+   * lost. The ends are read before the submissions, so no group shows more ended than submitted.
+   */
+  public List<RequestCounts> requestCounts() {
+    List<RequestCounts> out = new ArrayList<>(groups.size());
+    for (GroupStats g : groups.values()) {
+      long completed = g.completed.sum();
+      long failed = g.failed.sum();
+      long cancelled = g.cancelled.sum();
+      long aborted = 0;
+      for (LongAdder n : g.aborted.values()) {
+        aborted += n.sum();
+      }
+      out.add(new RequestCounts(g.name, Math.max(g.submitted.sum(), completed + failed + cancelled + aborted), completed,
+          failed, cancelled));
+    }
+    return out;
+  }
+
+  /** One group's requests so far ({@link #requestCounts()}); the aborted ones are in {@link #faultTally()}. */
+  public record RequestCounts(String group, long submitted, long completed, long failed, long cancelled) {}
+
   /** Requests that ended so far, warm-up included: the run's progress. */
   public long ended() {
     return ended.sum();

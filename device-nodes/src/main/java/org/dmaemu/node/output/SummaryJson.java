@@ -88,6 +88,7 @@ public final class SummaryJson {
     devices.put("surpriseRemoved", r.surpriseRemoved());
     devices.put("powerCycles", r.cyclesCompleted());
     devices.put("unaccounted", r.unaccounted());
+    devices.put("lostWithNode", r.lostWithNode());
 
     long submitted = 0;
     long completed = 0;

@@ -9,7 +9,7 @@ import org.dmaemu.protocol.CborSerializable;
 
 /**
  * The accounting of a power-cycle run. Every device ends one way: {@code devices = completed +
- * failed + hung + rejected + crashed + unaccounted()}. A failed, hung or crashed device is data;
+ * failed + hung + rejected + crashed + lostWithNode + unaccounted()}. A failed, hung or crashed device is data;
  * the run fails its checks ({@link #failedChecks()}) only when a device gave no final answer, a
  * driver leaked map registers, or a reference driver hit a bug check.
  *
@@ -33,6 +33,9 @@ import org.dmaemu.protocol.CborSerializable;
  * @param wallTime from the first request to the last final answer (or to the timeout)
  * @param dma the DMA devices' requests, bytes, waits and map registers
  * @param deviceOutcomes every device's outcome in device-id order, when the run was asked to keep them; else empty
+ * @param lostWithNode devices of a cluster run that were on a node the run lost to a planned node fault
+ *     ({@code node-crash}, or a {@code node-pause} long enough to have the node downed): they gave no
+ *     answer, and the fault explains why. Devices of a node lost without a fault stay unaccounted
  */
 public record RunSummary(
     long seed,
@@ -57,7 +60,8 @@ public record RunSummary(
     long pnpRequests,
     Duration wallTime,
     DmaSummary dma,
-    List<DeviceOutcome> deviceOutcomes)
+    List<DeviceOutcome> deviceOutcomes,
+    int lostWithNode)
     implements CborSerializable {
 
   public RunSummary {
@@ -69,9 +73,9 @@ public record RunSummary(
     deviceOutcomes = List.copyOf(deviceOutcomes);
   }
 
-  /** Devices without a final answer when the run gave up waiting. */
+  /** Devices without a final answer when the run gave up waiting, except those a fault took with their node. */
   public int unaccounted() {
-    return devices - accounted;
+    return devices - accounted - lostWithNode;
   }
 
   /** Accounted devices that never reached D0: their AddDevice or first StartDevice did not succeed. */
@@ -79,9 +83,9 @@ public record RunSummary(
     return accounted - reachedD0;
   }
 
-  /** Check (a): every device reached a final answer for its script. */
+  /** Check (a): every device reached a final answer for its script, or was lost with its node to a fault. */
   public boolean allAccountedFor() {
-    return accounted == devices;
+    return unaccounted() == 0;
   }
 
   /** Bug checks of all rules. */

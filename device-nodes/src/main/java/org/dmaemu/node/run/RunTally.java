@@ -46,6 +46,7 @@ public final class RunTally {
   private int surpriseRemoved;
   private long cyclesCompleted;
   private long registersHeldByStuck;
+  private int lostWithNode;
 
   public RunTally(int devices, boolean keepOutcomes) {
     this.devices = devices;
@@ -59,6 +60,14 @@ public final class RunTally {
 
   public boolean complete() {
     return accounted == devices;
+  }
+
+  /**
+   * {@code n} devices of a cluster run were on a node that a planned node fault took away: they
+   * will not answer, and are not unaccounted.
+   */
+  public void lostWithNode(int n) {
+    lostWithNode += n;
   }
 
   public void add(DeviceOutcome o) {
@@ -150,7 +159,8 @@ public final class RunTally {
         pnpRequests,
         wallTime,
         dma,
-        sorted);
+        sorted,
+        lostWithNode);
   }
 
   /** Most frequent first; ties in callback order, then status order, so that equal runs print equally. */

@@ -120,10 +120,20 @@ public final class ScenarioLoader {
    * load it again. Problems name {@code source}, as if the text had been read from that file.
    */
   public static Loaded fromText(String text, Path source) {
+    return fromText(text, source, List.of());
+  }
+
+  /**
+   * A scenario from its text with {@code --fault} flags appended to its fault plan, as {@link
+   * #load(Path, Map, List)} appends them to a file's: how a running cluster run checks a fault
+   * injected into it ({@code dmaemu inject}) against its scenario.
+   */
+  public static Loaded fromText(String text, Path source, List<String> faultFlags) {
     ProblemLog log = new ProblemLog(source);
     Config config;
     try {
-      config = ConfigFactory.parseString(text, PARSE.setOriginDescription(source.toString())).resolve(RESOLVE);
+      Config parsed = ConfigFactory.parseString(text, PARSE.setOriginDescription(source.toString()));
+      config = withFaultFlags(log, parsed, faultFlags).resolve(RESOLVE);
     } catch (ConfigException e) {
       log.atOrigin(e.origin(), reason(e));
       return new Loaded(null, log.sorted());
@@ -140,6 +150,14 @@ public final class ScenarioLoader {
    */
   public static String resolved(Scenario s) {
     return ResolvedText.of(s);
+  }
+
+  /**
+   * One fault as a {@code --fault} flag in its object form ({@code { id = "f1", type = ... }}),
+   * every key written: appended to the scenario it came from, it reads back to an equal fault.
+   */
+  public static String faultFlag(org.dmaemu.fault.Fault f) {
+    return ResolvedText.fault(f);
   }
 
   /**

@@ -14,6 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dmaemu.driver.IoObserver;
+import java.util.Set;
+import org.dmaemu.fault.DeviceSelector;
+import org.dmaemu.fault.Fault;
+import org.dmaemu.fault.MessageAction;
+import org.dmaemu.fault.MessagePath;
+import org.dmaemu.fault.Window;
+import org.dmaemu.node.metrics.FaultTally;
 import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.node.metrics.RunMetrics;
@@ -83,8 +90,13 @@ class ClusterMessagesTest {
         new NodeRunner.Prepared("r", "akka://dmaemu@127.0.0.1:1", null),
         new NodeRunner.Prepared("r", "akka://dmaemu@127.0.0.1:1", "no scenario"),
         new NodeRunner.UseArbiters("r", List.of(domain), List.of(bus), ref(NodeRunner.Prepared.class)),
-        new NodeRunner.GetProgress("r", ref(NodeRunner.NodeProgress.class)),
-        new NodeRunner.NodeProgress("r", "n", 17),
+        new NodeRunner.GetProgress("r", ref(NodeRunner.NodeProgress.class), 3),
+        new NodeRunner.NodeProgress("r", "n", 17, 3, List.of("nic-0004", "disk-0002"),
+            List.of(new ScenarioMetrics.RequestCounts("nic", 20, 15, 1, 1)),
+            new FaultTally(Map.of("nic", Map.of("f1", 3L)), Map.of("f1", 5L), Map.of("f1", 2L))),
+        new NodeRunner.InjectFault("r", liveFault(), ref(NodeRunner.FaultTaken.class)),
+        new NodeRunner.FaultTaken("r", "n", "live-1", null),
+        new NodeRunner.FaultTaken("r", "n", "live-1", "fault id live-1 is taken"),
         new NodeRunner.CollectMetrics("r", ref(Chunk.class)),
         new NodeRunner.EndRun("r"),
         new DeviceEntity.Start("r", ref(DeviceEntity.Report.class)),
@@ -99,7 +111,14 @@ class ClusterMessagesTest {
         new ArbiterReport.Stopped("r", "iommu"),
         new RunCoordinator.SubmitRun("r", "run { seed = 1 }", 3, ref(TraceWriter.Command.class),
             ref(RunCoordinator.ClientEvent.class)),
-        new RunCoordinator.RunProgress("r", 10, 240),
+        new RunCoordinator.SubmitRun("r", "run { seed = 1 }", 3, null, ref(RunCoordinator.ClientEvent.class),
+            List.of("akka://dmaemu@127.0.0.1:1", "akka://dmaemu@127.0.0.1:2")),
+        new RunCoordinator.InjectFault("lost-interrupt:probability=0.01", ref(RunCoordinator.InjectResult.class)),
+        new RunCoordinator.InjectResult(RunCoordinator.InjectResult.Outcome.INJECTED, "live-1", "message interrupts drop p=0.01",
+            3, 3, List.of()),
+        new RunCoordinator.NodeFaultDone("r", "crash", 1_700_000_000_000_000L, "SIGKILL to node 3", null),
+        new RunCoordinator.ExecuteNodeFault("r", "pause", 4000),
+        liveFault(),
         new RunCoordinator.RunRejected("r", "busy"),
         new TraceWriter.RecordBatch(2, "dmaemu node 2", List.of(
             new TraceEvent("EvtProgramDma", "X", 10, 5, "nic-0001", Map.of("status", "0x00000000")))),
@@ -109,6 +128,20 @@ class ClusterMessagesTest {
       serialization.verifySerialization(m, true);
     }
     assertTrue(summary().crashed() == 1, "the summary below has something to carry");
+  }
+
+  static LiveFault liveFault() {
+    return LiveFault.of(new Fault.MessageFault("live-1", MessagePath.INTERRUPTS, MessageAction.DELAY,
+        Duration.ofMillis(2), 0.25, new DeviceSelector(Set.of("nic"), Set.of("disk-0001"), 0.5), new Window(10, 5000)));
+  }
+
+  @Test
+  @DisplayName("a live fault travels as its fields and reads back to the fault it was made from")
+  void liveFaultRoundTrip() {
+    LiveFault f = liveFault();
+    assertEquals(f.toFault(), LiveFault.of(f.toFault()).toFault());
+    assertEquals(Duration.ofMillis(2), f.toFault().delay());
+    assertEquals(Set.of("disk-0001"), f.toFault().devices().deviceIds());
   }
 
   /** A few requests of two devices, a wait and an arbiter change. */
@@ -132,7 +165,11 @@ class ClusterMessagesTest {
   void resultInPieces() {
     ClusterResult result = new ClusterResult(
         "r", summary(), MetricsData.Totals.of(someTotals()), List.of(),
-        List.of(new ClusterResult.NodeShare("n", 1, 3, List.of("domain iommu"), 30, 30, 30, 0)), List.of("a problem"));
+        List.of(new ClusterResult.NodeShare("n", 1, 3, List.of("domain iommu"), 30, 30, 30, 0),
+            new ClusterResult.NodeShare("m", 2, 5, List.of(), 12, 0, 0, 0, 4, 9, "crash")),
+        List.of("a problem"), List.of("{ id = \"live-1\", type = lost-interrupt, probability = 0.01 }"),
+        List.of(new ClusterResult.NodeFaultRecord("crash", "node-crash", 2, "m", "executed", "SIGKILL", 1L, 23_000, 23_100,
+            1, 12, 4, 9)));
     List<Chunk> chunks = Chunk.split(kit.system(), "r/result", result, 256);
     assertTrue(chunks.size() > 1);
     Chunk.Assembly assembly = new Chunk.Assembly(kit.system());
@@ -149,6 +186,8 @@ class ClusterMessagesTest {
     assertEquals(result.summary(), received.summary());
     assertEquals(result.nodes(), received.nodes());
     assertEquals(result.problems(), received.problems());
+    assertEquals(result.liveFaults(), received.liveFaults());
+    assertEquals(result.nodeFaults(), received.nodeFaults());
     assertEquals(result.totals().devices(), received.totals().devices());
   }
 }

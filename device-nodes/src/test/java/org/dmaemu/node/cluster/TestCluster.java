@@ -28,6 +28,11 @@ final class TestCluster implements AutoCloseable {
 
   /** {@code n} nodes that join the first, each running {@link ClusterServices}; returns once all are Up. */
   static TestCluster start(int n) {
+    return start(n, ConfigFactory.empty());
+  }
+
+  /** The same, every node with {@code overrides} over the test configuration. */
+  static TestCluster start(int n, Config overrides) {
     TestCluster cluster = new TestCluster();
     int[] ports = new int[n];
     for (int i = 0; i < n; i++) {
@@ -36,7 +41,8 @@ final class TestCluster implements AutoCloseable {
     cluster.seedPort = ports[0];
     try {
       for (int i = 0; i < n; i++) {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dmaemu", config(ports[i], ports[0]));
+        ActorSystem<Void> system =
+            ActorSystem.create(Behaviors.empty(), "dmaemu", overrides.withFallback(config(ports[i], ports[0])));
         cluster.nodes.add(system);
         ClusterServices.start(system);
       }
@@ -78,6 +84,11 @@ final class TestCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The first node's HOST:PORT, as a client names a cluster to join. */
+  String seed() {
+    return "127.0.0.1:" + seedPort;
   }
 
   ActorSystem<Void> node(int i) {
