@@ -91,7 +91,7 @@ class ArbiterEntityCrashTest {
     Scenario scenario = loaded.scenario();
     Events trace = new Events();
     LocalRuns.get(kit.system()).put(new NodeRun(runId, "node-a", 1, scenario,
-        ScenarioWorkload.metricsOn(scenario, NodeClock.get(kit.system())), new RunMetrics(), trace, null));
+        ScenarioWorkload.metricsOn(scenario, NodeClock.get(kit.system())), new RunMetrics(), trace, null, new StartedDevices()));
     return trace;
   }
 
