@@ -42,6 +42,7 @@ import org.dmaemu.node.scenario.ScenarioWorkload;
 import org.dmaemu.node.trace.TraceWriter;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.time.NodeClock;
+import org.dmaemu.protocol.trace.TraceEvent;
 
 /**
  * Runs scenarios on the cluster, one at a time (a cluster singleton, DESIGN §3: "RunCoordinator"):
@@ -792,6 +793,21 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
    * A node's runner is gone: the node left or was downed and removed. Before the devices start the
    * run cannot go on without it; after, the run goes on with the others and accounts for it.
    */
+  /**
+   * The trace learns which devices a node fault took, one {@code FaultInjected} instant each: their
+   * events stop there, and the invariant check counts what they left unfinished as injected.
+   */
+  private void traceLoss(Fault.NodeFault fault, String node, Set<String> lostIds) {
+    ActorRef<TraceWriter.Command> trace = run.submit.trace();
+    if (trace == null) {
+      return;
+    }
+    long now = NodeClock.get(getContext().getSystem()).nowMicros();
+    String what = fault.kind().planName() + ": lost with node " + node;
+    lostIds.stream().sorted().forEach(id -> trace.tell(new TraceWriter.Record(
+        new TraceEvent("FaultInjected", "i", now, 0, id, Map.of("fault", fault.id(), "device", id, "what", what)))));
+  }
+
   private Behavior<Command> onRunnerGone(RunnerGone gone) {
     if (run == null || !run.id().equals(gone.runId())) {
       return this;
@@ -832,6 +848,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     int lostDevices = lostIds.size();
     LostNode lost = new LostNode(node, last, fault == null ? null : fault.fault.id(), lostIds);
     run.lost.put(node, lost);
+    if (fault != null) {
+      traceLoss(fault.fault, node, lostIds);
+    }
     getContext().getLog().warn("run {}: node {} is gone ({}): {} devices lost with it, {} requests open at its last report; "
             + "{} devices whose start no node has reported are started again",
         run.id(), node, fault == null ? "no fault of the run explains it" : "fault " + fault.fault.id(), lostDevices,
