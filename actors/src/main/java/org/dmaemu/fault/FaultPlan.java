@@ -2,7 +2,6 @@ package org.dmaemu.fault;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.dmaemu.driver.CallbackRule;
 
 /**
@@ -34,30 +33,6 @@ public final class FaultPlan {
 
   public List<Fault> faults() {
     return faults;
-  }
-
-  public long runSeed() {
-    return runSeed;
-  }
-
-  public boolean isEmpty() {
-    return faults.isEmpty() && live == null;
-  }
-
-  /** Where faults injected into the running run arrive, or {@code null}. */
-  public LiveFaults live() {
-    return live;
-  }
-
-  public Optional<Fault> byId(String id) {
-    return faults.stream().filter(f -> f.id().equals(id)).findFirst();
-  }
-
-  /** This plan with one more fault (live injection). */
-  public FaultPlan with(Fault fault) {
-    List<Fault> more = new ArrayList<>(faults);
-    more.add(fault);
-    return new FaultPlan(more, runSeed, live);
   }
 
   /** The faults of one kind, in plan order. */

@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.dmaemu.node.metrics.DeviceMeter;
@@ -97,7 +98,7 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   private boolean inLowPower;
   private boolean cycleDue;
   /** Power cycles of the fault plan due and not run yet, by fault id. */
-  private final java.util.ArrayDeque<String> faultCyclesDue = new java.util.ArrayDeque<>();
+  private final ArrayDeque<String> faultCyclesDue = new ArrayDeque<>();
   /** A fault's power cycle runs: its D3 and D0 are not steps of the script. */
   private boolean inFaultCycle;
   private String faultCycle;

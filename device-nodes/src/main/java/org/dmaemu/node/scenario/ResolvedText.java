@@ -1,10 +1,12 @@
 package org.dmaemu.node.scenario;
 
 import com.typesafe.config.ConfigUtil;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.dmaemu.fault.DeviceSelector;
 import org.dmaemu.fault.Fault;
@@ -159,16 +161,16 @@ final class ResolvedText {
     }
   }
 
-  private static String names(java.util.Set<String> names) {
+  private static String names(Set<String> names) {
     return names.stream().sorted().map(ConfigUtil::quoteString).collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static void window(List<String> kv, Window w) {
     if (w.fromMicros() > 0) {
-      kv.add("from = " + Units.duration(java.time.Duration.ofNanos(w.fromMicros() * 1000)));
+      kv.add("from = " + Units.duration(Duration.ofNanos(w.fromMicros() * 1000)));
     }
     if (w.untilMicros() != Long.MAX_VALUE) {
-      kv.add("until = " + Units.duration(java.time.Duration.ofNanos(w.untilMicros() * 1000)));
+      kv.add("until = " + Units.duration(Duration.ofNanos(w.untilMicros() * 1000)));
     }
   }
 

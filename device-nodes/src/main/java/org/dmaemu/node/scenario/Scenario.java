@@ -1,6 +1,7 @@
 package org.dmaemu.node.scenario;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.dmaemu.fault.Fault;
 import org.dmaemu.fault.FaultPlan;
@@ -43,7 +44,7 @@ public record Scenario(
 
   /** The same scenario with {@code more} faults after its own. */
   public Scenario withFaults(List<Fault> more) {
-    List<Fault> all = new java.util.ArrayList<>(faults);
+    List<Fault> all = new ArrayList<>(faults);
     all.addAll(more);
     return new Scenario(name, source, run, topology, groups, power, all);
   }
