@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -37,6 +40,8 @@ class NodeCommandTest {
   private static final long WAIT_SECONDS = 40;
 
   private final List<Process> started = new ArrayList<>();
+  /** Readers of the children's pipes block, so they get threads of their own, not the common pool's two. */
+  private final ExecutorService readers = Executors.newCachedThreadPool();
 
   @AfterEach
   void stopChildren() throws InterruptedException {
@@ -46,6 +51,7 @@ class NodeCommandTest {
         p.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
       }
     }
+    readers.shutdownNow();
   }
 
   static Stream<Arguments> badArguments() {
@@ -80,23 +86,17 @@ class NodeCommandTest {
   @Test
   @DisplayName("§9 two nodes form a cluster, each prints its Up line; SIGTERM: each leaves and exits 0")
   void upThenLeaveOnSigterm() throws Exception {
-    int port1 = freePort();
-    int port2 = freePort();
-    // Node 1 takes its port from the environment; node 2's flag wins over a bad variable.
-    Process node1 = node(Map.of("DMAEMU_PORT", Integer.toString(port1)));
-    Process node2 = node(Map.of("DMAEMU_PORT", "not-a-port"), "--port", Integer.toString(port2), "--seed-nodes", "127.0.0.1:" + port1,
-        "--roles", "devices,adapters");
-    CompletableFuture<String> up1 = firstLine(node1);
-    CompletableFuture<String> up2 = firstLine(node2);
-    assertEquals("dmaemu node akka://dmaemu@127.0.0.1:" + port1 + " up (roles: dmaemu)", up1.get(WAIT_SECONDS, TimeUnit.SECONDS));
-    assertEquals("dmaemu node akka://dmaemu@127.0.0.1:" + port2 + " up (roles: devices,adapters)", up2.get(WAIT_SECONDS, TimeUnit.SECONDS));
+    // Node 1 takes its port from the environment; node 2's flag wins over a bad variable. Node 2 starts once
+    // node 1 is up, so it joins through a seed node that is there.
+    Up node1 = startUp("dmaemu", port -> node(Map.of("DMAEMU_PORT", Integer.toString(port))));
+    Up node2 = startUp("devices,adapters", port -> node(Map.of("DMAEMU_PORT", "not-a-port"), "--port", Integer.toString(port),
+        "--seed-nodes", "127.0.0.1:" + node1.port(), "--roles", "devices,adapters"));
 
-    for (Process node : List.of(node2, node1)) {
-      CompletableFuture<String> err = rest(node.getErrorStream());
-      node.toHandle().destroy(); // SIGTERM on Unix; Process.destroy would also close our end of its pipes
-      assertTrue(node.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the node did not exit after SIGTERM");
-      String stderr = err.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      assertEquals(0, node.exitValue(), stderr);
+    for (Up node : List.of(node2, node1)) {
+      node.process().toHandle().destroy(); // SIGTERM on Unix; Process.destroy would also close our end of its pipes
+      assertTrue(node.process().waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "the node did not exit after SIGTERM");
+      String stderr = node.stderr().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertEquals(0, node.process().exitValue(), stderr);
       assertTrue(stderr.contains("dmaemu: SIGTERM: leaving the cluster"), stderr);
     }
   }
@@ -119,6 +119,36 @@ class NodeCommandTest {
         ours);
   }
 
+  /** A node child that printed its Up line, its port, and all it writes on stderr (drained from its start). */
+  private record Up(Process process, int port, CompletableFuture<String> stderr) {}
+
+  private interface NodeOnPort {
+    Process start(int port) throws IOException;
+  }
+
+  /**
+   * Starts a node on a free port and waits for its Up line. The port was free a moment before the node binds
+   * it; if something took it in between, the node exits 1 saying "Address already in use", and it is tried
+   * again on another port. Any other first line fails the test with the node's stderr.
+   */
+  private Up startUp(String roles, NodeOnPort start) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      Process process = start.start(port);
+      CompletableFuture<String> stderr = rest(process.getErrorStream());
+      String line = firstLine(process).get(WAIT_SECONDS, TimeUnit.SECONDS);
+      String expected = "dmaemu node akka://dmaemu@127.0.0.1:" + port + " up (roles: " + roles + ")";
+      if (expected.equals(line)) {
+        return new Up(process, port, stderr);
+      }
+      String err = stderr.completeOnTimeout("(stderr still open)", 5, TimeUnit.SECONDS).get();
+      boolean portTaken = err.contains("dmaemu: cannot start the node at 127.0.0.1:" + port + ": ") && err.contains("Address already in use");
+      if (attempt == 3 || !portTaken) {
+        assertEquals(expected, line, "the node's stderr:\n" + err);
+      }
+    }
+  }
+
   /** Starts {@code dmaemu node ARGS} in a child JVM with this test's class path, on 127.0.0.1. */
   private Process node(Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>();
@@ -137,7 +167,7 @@ class NodeCommandTest {
     return process;
   }
 
-  private static CompletableFuture<String> firstLine(Process process) {
+  private CompletableFuture<String> firstLine(Process process) {
     BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     return CompletableFuture.supplyAsync(() -> {
       try {
@@ -146,12 +176,12 @@ class NodeCommandTest {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-    });
+    }, readers);
   }
 
-  private static CompletableFuture<String> rest(java.io.InputStream in) {
+  private CompletableFuture<String> rest(InputStream in) {
     BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-    return CompletableFuture.supplyAsync(() -> reader.lines().collect(Collectors.joining("\n")));
+    return CompletableFuture.supplyAsync(() -> reader.lines().collect(Collectors.joining("\n")), readers);
   }
 
   private static int freePort() {
