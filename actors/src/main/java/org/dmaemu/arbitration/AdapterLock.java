@@ -395,6 +395,9 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
 
   private Behavior<AdapterLockMessage> onCrash(Crash crash) {
     long now = clock.nowMicros();
+    if (rebuild != null) {
+      rebuild.interrupt(adapterId, ARBITER, now, crash.faultId(), observer, trace);
+    }
     roster.crashing(crash.faultId(), now);
     if (trace.enabled()) {
       trace.instant("ArbiterCrash", adapterId, now, Map.of(

@@ -490,6 +490,9 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
 
   private Behavior<MapRegisterMessage> onCrash(Crash crash) {
     long now = clock.nowMicros();
+    if (rebuild != null) {
+      rebuild.interrupt(adapterId, ARBITER, now, crash.faultId(), observer, trace);
+    }
     roster.crashing(crash.faultId(), now);
     if (trace.enabled()) {
       trace.instant("ArbiterCrash", adapterId, now, Map.of(

@@ -104,6 +104,22 @@ final class Rebuild {
    */
   void finish(String adapterId, String arbiter, long nowMicros, Map<String, String> state, DmaObserver observer,
       TraceSink trace) {
+    report(adapterId, arbiter, nowMicros, state, observer, trace);
+    observer.arbiterRebuilt(adapterId, arbiter, faultId, crashedAtMicros, nowMicros, answered, silent.size());
+  }
+
+  /**
+   * Another crash ({@code byFaultId}) cuts the rebuild short at {@code nowMicros}: its span ends there,
+   * and the devices it found touched so far are reported as this crash's. It is no rebuild time for the
+   * observer; the next rebuild asks every requester again.
+   */
+  void interrupt(String adapterId, String arbiter, long nowMicros, String byFaultId, DmaObserver observer,
+      TraceSink trace) {
+    report(adapterId, arbiter, nowMicros, Map.of("interruptedBy", byFaultId), observer, trace);
+  }
+
+  private void report(String adapterId, String arbiter, long nowMicros, Map<String, String> state, DmaObserver observer,
+      TraceSink trace) {
     if (trace.enabled()) {
       Map<String, String> args = new HashMap<>(state);
       args.put("adapter", adapterId);
@@ -123,7 +139,6 @@ final class Rebuild {
         observer.faultInjected(faultId, device, what, crashedAtMicros);
       }
     }
-    observer.arbiterRebuilt(adapterId, arbiter, faultId, crashedAtMicros, nowMicros, answered, silent.size());
   }
 
   int asked() {

@@ -352,11 +352,13 @@ class ArbiterCrashTest {
   }
 
   @Test
-  @DisplayName("§4.5 crash during a rebuild: the second rebuild asks again, answers to the first are ignored, the count is exact")
+  @DisplayName("§4.5 crash during a rebuild: the second rebuild asks again, answers to the first are ignored, the count is exact;"
+      + " the first rebuild ends at the second crash and counts the devices it found involved")
   void crashDuringRebuild() {
     String id = newId("pool-crash-twice");
     RecordingTrace trace = new RecordingTrace();
-    ActorRef<MapRegisterMessage> pool = pool(id, 8, new RecordingObserver(), trace);
+    RecordingObserver observer = new RecordingObserver();
+    ActorRef<MapRegisterMessage> pool = pool(id, 8, observer, trace);
     TestProbe<MapRegisterReply> a = kit.createTestProbe("a");
     TestProbe<MapRegisterReply> b = kit.createTestProbe("b");
     TestProbe<MapRegisterReply> c = kit.createTestProbe("c");
@@ -389,8 +391,18 @@ class ArbiterCrashTest {
     MapRegisterSnapshot after = poolState(pool);
     assertEquals(7, after.held(), after.toString());
     assertEquals(0, after.waiting(), after.toString());
-    assertEquals(List.of("ArbiterCrash", "ArbiterCrash", "ArbiterRebuild"),
-        trace.all().stream().filter(e -> e.track().equals(id)).map(TraceEvent::name).toList());
+    List<TraceEvent> events = trace.all().stream().filter(e -> e.track().equals(id)).toList();
+    assertEquals(List.of("ArbiterCrash", "ArbiterRebuild", "ArbiterCrash", "ArbiterRebuild"),
+        events.stream().map(TraceEvent::name).toList());
+    assertEquals("f-first", events.get(1).args().get("fault"));
+    assertEquals("f-second", events.get(1).args().get("interruptedBy"), events.get(1).toString());
+    assertEquals("1", events.get(1).args().get("answered"));
+    assertEquals("f-second", events.get(3).args().get("fault"));
+    assertEquals(null, events.get(3).args().get("interruptedBy"));
+    // Only a had answered the first rebuild; the second found a and c involved (b had freed). One rebuild time: the second's.
+    assertEquals(List.of(a.ref().path().name() + " arbiter-crash map registers " + id), observer.values("faultInjected", "f-first"));
+    assertEquals(2, observer.values("faultInjected", "f-second").size());
+    assertEquals(1, observer.values("arbiterRebuilt", id).size());
   }
 
   @Test
