@@ -205,6 +205,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private record FaultClockLimit(String runId) implements Command {}
 
+  private record ArbiterCrashDue(String runId, String faultId) implements Command {}
+
   private record ReclaimGraceOver(String runId) implements Command {}
 
   private record WrappedReclaim(ReclaimWatch.Reclaimed reclaimed)
@@ -232,8 +234,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private static final String POLL_TIMER = "poll";
   private static final String STALL_TIMER = "stall";
   private static final String NODE_FAULT_TIMER = "node-fault-";
+  private static final String ARBITER_CRASH_TIMER = "arbiter-crash-";
   private static final String FAULT_CLOCK_TIMER = "fault-clock";
-  /** How long node faults wait for every device to have started before they count from then anyway. */
+  /** How long timed faults wait for every device to have started before they count from then anyway. */
   private static final Duration FAULT_CLOCK_LIMIT = Duration.ofSeconds(60);
   /** How long the run waits, after its last device is accounted for by a node loss, for the arbiters to take back the lost node's holds. */
   private static final Duration RECLAIM_GRACE = Duration.ofSeconds(1);
@@ -272,7 +275,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     final Map<String, LostNode> lost = new LinkedHashMap<>();
     /** The scenario's node faults by id, in plan order. */
     final Map<String, NodeFaultState> nodeFaults = new LinkedHashMap<>();
-    /** Whether the node faults' timers run: once every device has started. */
+    /** The scenario's arbiter crashes, in plan order: the coordinator has the domain's entity crash. */
+    final List<Fault.ArbiterCrash> arbiterCrashes;
+    /** Whether the timed faults' timers (node faults, arbiter crashes) run: once every device has started. */
     boolean faultClockStarted;
     /** Message faults injected while the run runs, in injection order. */
     final List<Fault.MessageFault> live = new ArrayList<>();
@@ -284,6 +289,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     Run(SubmitRun submit, Scenario scenario) {
       this.submit = submit;
       this.scenario = scenario;
+      this.arbiterCrashes = scenario.faultPlan().ofType(Fault.ArbiterCrash.class);
       ScenarioWorkload ids = new ScenarioWorkload(scenario, null);
       for (int i = 1; i <= ids.devices(); i++) {
         deviceIds.add(ids.deviceId(i));
@@ -297,6 +303,10 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
     String id() {
       return submit.runId();
+    }
+
+    boolean hasTimedFaults() {
+      return !nodeFaults.isEmpty() || !arbiterCrashes.isEmpty();
     }
 
     int arbiters() {
@@ -467,6 +477,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         .onMessage(RunnerGone.class, this::onRunnerGone)
         .onMessage(NodeFaultDue.class, this::onNodeFaultDue)
         .onMessage(FaultClockLimit.class, this::onFaultClockLimit)
+        .onMessage(ArbiterCrashDue.class, this::onArbiterCrashDue)
         .onMessage(ReclaimGraceOver.class, this::onReclaimGraceOver)
         .onMessage(NodeFaultDone.class, this::onNodeFaultDone)
         .onMessage(WrappedReclaim.class, this::onReclaim)
@@ -660,20 +671,20 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     timers.startTimerWithFixedDelay(POLL_TIMER, new Poll(run.id()), POLL_EVERY);
     timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
-    if (!run.nodeFaults.isEmpty()) {
+    if (run.hasTimedFaults()) {
       timers.startSingleTimer(FAULT_CLOCK_TIMER, new FaultClockLimit(run.id()), FAULT_CLOCK_LIMIT);
     }
     return this;
   }
 
   /**
-   * Node faults count their {@code at} from the moment every device of the run has started (as the
-   * nodes' progress reports and the devices' answers tell): sharding places a run's devices over a
-   * few seconds, and a node that stops or goes while it does holds up the start of every device
-   * still waiting for a place, not only its own.
+   * Timed faults (node faults, arbiter crashes) count their {@code at} from the moment every device
+   * of the run has started (as the nodes' progress reports and the devices' answers tell): sharding
+   * places a run's devices over a few seconds, and a node that stops or goes while it does holds up
+   * the start of every device still waiting for a place, not only its own.
    */
   private void startFaultClockIfAllStarted() {
-    if (run.faultClockStarted || run.nodeFaults.isEmpty()) {
+    if (run.faultClockStarted || !run.hasTimedFaults()) {
       return;
     }
     int started = run.placedOn.size();
@@ -690,15 +701,33 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private void startFaultClock() {
     run.faultClockStarted = true;
     timers.cancel(FAULT_CLOCK_TIMER);
-    getContext().getLog().info("run {}: node faults count from now", run.id());
+    getContext().getLog().info("run {}: timed faults count from now", run.id());
     for (NodeFaultState f : run.nodeFaults.values()) {
       timers.startSingleTimer(NODE_FAULT_TIMER + f.fault.id(), new NodeFaultDue(run.id(), f.fault.id()), real(f.fault.at()));
     }
+    for (Fault.ArbiterCrash c : run.arbiterCrashes) {
+      timers.startSingleTimer(ARBITER_CRASH_TIMER + c.id(), new ArbiterCrashDue(run.id(), c.id()), real(c.at()));
+    }
+  }
+
+  /** A planned arbiter crash is due: the domain's entity crashes its lock and pool, which rebuild. */
+  private Behavior<Command> onArbiterCrashDue(ArbiterCrashDue due) {
+    if (!isPhase(due.runId(), Phase.RUNNING)) {
+      return this;
+    }
+    for (Fault.ArbiterCrash c : run.arbiterCrashes) {
+      if (c.id().equals(due.faultId())) {
+        getContext().getLog().info("run {}: fault {} due: {}", run.id(), c.id(), c.describe());
+        sharding.entityRefFor(ArbiterEntity.Kind.ADAPTER_DOMAIN.typeKey, c.adapterDomain())
+            .tell(new ArbiterEntity.Crash(run.id(), c.id(), Duration.ZERO));
+      }
+    }
+    return this;
   }
 
   private Behavior<Command> onFaultClockLimit(FaultClockLimit limit) {
     if (isPhase(limit.runId(), Phase.RUNNING) && !run.faultClockStarted) {
-      getContext().getLog().warn("run {}: the nodes reported {} of {} devices started within {} s; node faults count from now",
+      getContext().getLog().warn("run {}: the nodes reported {} of {} devices started within {} s; timed faults count from now",
           run.id(), run.placedOn.size(), run.deviceIds.size(), FAULT_CLOCK_LIMIT.toSeconds());
       startFaultClock();
     }

@@ -199,6 +199,44 @@ class ClusterRunTest {
   }
 
   @Test
+  @DisplayName("DESIGN §10 arbiter crash in a cluster run: the coordinator crashes the shared domain when due; lock and"
+      + " registers rebuild, the summary counts the devices involved, and every request is accounted for")
+  void arbiterCrashInClusterRun(@TempDir Path tmp) throws IOException {
+    Path file = tmp.resolve("crash.conf");
+    Files.writeString(file, SCENARIO, StandardCharsets.UTF_8);
+    // Long enough that the crash, 2 modeled ms after every device started, finds the domain busy.
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(
+        file, Map.of("run.requests", "150"), List.of("arbiter-crash:id=crash-c,adapter-domain=iommu,at=2ms"));
+    assertTrue(loaded.isValid(), loaded.problems().toString());
+    Path dir = tmp.resolve("run");
+    ScenarioRun.Result r = ClusterRun.run(cluster.node(2), loaded.scenario(), dir, 3, ScenarioRun.Progress.NONE);
+    assertEquals(List.of(), r.failedChecks());
+
+    JsonNode s = JSON.readTree(dir.resolve(ScenarioRun.SUMMARY).toFile());
+    assertEquals((long) DEVICES * 150, s.path("accounting").path("submitted").asLong());
+    assertEquals(0, s.path("accounting").path("unaccounted").asLong());
+    JsonNode fault = s.path("faults").get(0);
+    assertEquals("crash-c", fault.path("id").asText());
+    assertTrue(fault.path("injected").asInt() > 0, "the crash found devices holding or waiting: " + fault);
+    assertEquals(0, s.path("invariants").path("failing").asInt(), s.path("invariants").toString());
+
+    Set<String> crashed = new HashSet<>();
+    Set<String> rebuilt = new HashSet<>();
+    for (JsonNode e : JSON.readTree(dir.resolve("trace.json").toFile()).path("traceEvents")) {
+      if (e.path("args").path("fault").asText().equals("crash-c")) {
+        String arbiter = e.path("args").path("arbiter").asText();
+        if (e.path("name").asText().equals("ArbiterCrash")) {
+          crashed.add(arbiter);
+        } else if (e.path("name").asText().equals("ArbiterRebuild")) {
+          rebuilt.add(arbiter);
+        }
+      }
+    }
+    assertEquals(Set.of("adapter lock", "map registers"), crashed);
+    assertEquals(Set.of("adapter lock", "map registers"), rebuilt);
+  }
+
+  @Test
   @DisplayName("a client member (dmaemu run --join) submits a run and hosts none of it")
   void clientHostsNothing(@TempDir Path tmp) throws IOException {
     try (TestCluster four = TestCluster.start(2)) {
