@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.dmaemu.fault.FaultObserver;
+import org.dmaemu.fault.LiveCallbackRules;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
@@ -27,6 +28,7 @@ public final class RuleBook {
   private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
 
   private final List<CallbackRule> rules;
+  private final LiveCallbackRules live;
   private final FaultObserver faults;
   private final String deviceId;
   private final TimerScheduler<DriverMessage> timers;
@@ -62,6 +64,7 @@ public final class RuleBook {
       CallbackInbox inbox) {
     this.inbox = inbox;
     this.rules = rules;
+    this.live = context.faults().liveCallbackRules(context.deviceId(), context.group());
     this.faults = faults;
     this.deviceId = context.deviceId();
     this.timers = timers;
@@ -74,10 +77,19 @@ public final class RuleBook {
     return random;
   }
 
-  /** The rule that applies to this invocation of {@code callback}, or {@code null} for plain success. */
+  /**
+   * The rule that applies to this invocation of {@code callback}, or {@code null} for plain success:
+   * the first whose draw hits, of the driver's rules (a plan's callback faults first), then of the
+   * callback faults injected into the running run.
+   */
   public CallbackRule applicable(DriverCallback callback) {
     long now = clock.nowMicros();
-    for (CallbackRule rule : rules) {
+    CallbackRule rule = firstHit(rules, callback, now);
+    return rule != null ? rule : firstHit(live.current(), callback, now);
+  }
+
+  private CallbackRule firstHit(List<CallbackRule> candidates, DriverCallback callback, long now) {
+    for (CallbackRule rule : candidates) {
       if (rule.matches(callback, now) && (rule.probability() >= 1.0 || random.nextDouble() < rule.probability())) {
         return rule;
       }

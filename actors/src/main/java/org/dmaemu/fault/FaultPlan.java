@@ -45,8 +45,20 @@ public final class FaultPlan {
    * the driver's own rules, each with its fault id and window.
    */
   public List<CallbackRule> callbackRules(String deviceId, String group) {
+    return rulesFor(ofType(Fault.CallbackFault.class), runSeed, deviceId, group);
+  }
+
+  /**
+   * The callback faults injected into the running run that select this device, as its driver's
+   * rules: checked after all the others. Empty while nothing was injected.
+   */
+  public LiveCallbackRules liveCallbackRules(String deviceId, String group) {
+    return live == null ? LiveCallbackRules.NONE : new LiveCallbackRules(live, runSeed, deviceId, group);
+  }
+
+  static List<CallbackRule> rulesFor(List<Fault.CallbackFault> faults, long runSeed, String deviceId, String group) {
     List<CallbackRule> rules = new ArrayList<>();
-    for (Fault.CallbackFault f : ofType(Fault.CallbackFault.class)) {
+    for (Fault.CallbackFault f : faults) {
       if (f.devices().selects(runSeed, f.id(), deviceId, group)) {
         rules.add(CallbackRule.fault(f));
       }
