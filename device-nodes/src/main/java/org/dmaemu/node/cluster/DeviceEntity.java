@@ -53,6 +53,12 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
 
   private record WrappedOutcome(DeviceOutcome outcome) implements Command {}
 
+  /**
+   * A surprise removal or power cycle injected into run {@code runId} ({@code dmaemu inject}), for
+   * the device's script; an entity that is not running the run ignores it.
+   */
+  public record InjectEvent(String runId, DeviceScript.InjectEvent event) implements Command {}
+
   /** The device and its transactions now (dmaemu inspect); no answer unless the device is running. */
   public record Inspect(ActorRef<Inspection.DeviceEntry> replyTo) implements Command {}
 
@@ -80,6 +86,7 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
   private String node;
   private ActorRef<Report> replyTo;
   private ActorRef<DeviceMessage> device;
+  private ActorRef<DeviceScript.Command> script;
   private DeviceMeter meter;
   private DeviceOutcome outcome;
 
@@ -94,6 +101,7 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
         .onMessage(Start.class, this::onStart)
         .onMessage(WrappedOutcome.class, this::onOutcome)
         .onMessage(Inspect.class, this::onInspect)
+        .onMessage(InjectEvent.class, this::onInjectEvent)
         .onMessage(WrappedInspection.class, this::onInspection)
         .onMessageEquals(DeviceStopped.INSTANCE, this::onDeviceStopped)
         .build();
@@ -106,6 +114,17 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
     }
     getContext().ask(DeviceInspection.class, device, INSPECTION_TIMEOUT, InspectDevice::new,
         (inspection, failure) -> new WrappedInspection(inspection, inspect.replyTo()));
+    return this;
+  }
+
+  private Behavior<Command> onInjectEvent(InjectEvent inject) {
+    if (runId == null) {
+      // Sharding started this entity for the event: the device ran here and ended already.
+      return Behaviors.stopped();
+    }
+    if (inject.runId().equals(runId) && outcome == null) {
+      script.tell(inject.event());
+    }
     return this;
   }
 
@@ -145,7 +164,7 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
     meter = launch.meter();
     device = getContext().spawn(launch.device(run.trace()), "device");
     ActorRef<DeviceOutcome> reportTo = getContext().messageAdapter(DeviceOutcome.class, WrappedOutcome::new);
-    getContext().spawn(
+    script = getContext().spawn(
         launch.script(device, ScriptStep.script(run.scenario().power().cycles(), false), reportTo), "script");
   }
 

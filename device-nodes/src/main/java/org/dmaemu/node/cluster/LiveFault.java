@@ -1,44 +1,32 @@
 package org.dmaemu.node.cluster;
 
-import java.time.Duration;
-import java.util.Set;
-import org.dmaemu.fault.DeviceSelector;
+import java.nio.file.Path;
+import java.util.List;
 import org.dmaemu.fault.Fault;
-import org.dmaemu.fault.MessageAction;
-import org.dmaemu.fault.MessagePath;
-import org.dmaemu.fault.Window;
+import org.dmaemu.node.scenario.Scenario;
+import org.dmaemu.node.scenario.ScenarioLoader;
 import org.dmaemu.protocol.CborSerializable;
 
 /**
- * A message fault injected into a running cluster run ({@code dmaemu inject}), as it travels from
- * the coordinator to every node: the fields of a {@link Fault.MessageFault}, spelled out so that
- * the message does not depend on how the fault types serialize.
+ * A fault injected into a running cluster run ({@code dmaemu inject}), as it travels from the
+ * coordinator to every node: its id and its {@code --fault} flag with every key written, which each
+ * node reads against the run's scenario as the coordinator did. The message does not depend on how
+ * the fault types serialize.
  */
-public record LiveFault(
-    String id,
-    MessagePath path,
-    MessageAction action,
-    long delayNanos,
-    double probability,
-    Set<String> groups,
-    Set<String> devices,
-    double fraction,
-    long fromMicros,
-    long untilMicros)
-    implements CborSerializable {
+public record LiveFault(String id, String flag) implements CborSerializable {
 
-  public LiveFault {
-    groups = Set.copyOf(groups);
-    devices = Set.copyOf(devices);
+  public static LiveFault of(Fault f) {
+    return new LiveFault(f.id(), ScenarioLoader.faultFlag(f));
   }
 
-  public static LiveFault of(Fault.MessageFault f) {
-    return new LiveFault(f.id(), f.path(), f.action(), f.delay().toNanos(), f.probability(), f.devices().groups(),
-        f.devices().deviceIds(), f.devices().fraction(), f.window().fromMicros(), f.window().untilMicros());
-  }
-
-  public Fault.MessageFault toFault() {
-    return new Fault.MessageFault(id, path, action, Duration.ofNanos(delayNanos), probability,
-        new DeviceSelector(groups, devices, fraction), new Window(fromMicros, untilMicros));
+  /** The fault, read against {@code scenario}; fails with the problems if it does not read (it did at the coordinator). */
+  public Fault read(Scenario scenario) {
+    ScenarioLoader.Loaded loaded =
+        ScenarioLoader.fromText(ScenarioLoader.resolved(scenario), Path.of(scenario.name() + ".conf"), List.of(flag));
+    if (!loaded.isValid()) {
+      throw new IllegalArgumentException("fault " + id + " does not read here: " + loaded.problems());
+    }
+    List<Fault> faults = loaded.scenario().faults();
+    return faults.get(faults.size() - 1);
   }
 }

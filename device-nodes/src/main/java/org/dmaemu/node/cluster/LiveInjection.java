@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.dmaemu.fault.Fault;
 
 /**
  * One {@code dmaemu inject} into a running run (a short-lived child of the coordinator): hands the
@@ -31,7 +32,7 @@ final class LiveInjection extends AbstractBehavior<LiveInjection.Command> {
 
   static final Duration PATIENCE = Duration.ofSeconds(5);
 
-  private final LiveFault fault;
+  private final Fault fault;
   private final int nodes;
   private final ActorRef<RunCoordinator.InjectResult> replyTo;
   private final Set<String> answered = new HashSet<>();
@@ -40,21 +41,21 @@ final class LiveInjection extends AbstractBehavior<LiveInjection.Command> {
 
   static Behavior<Command> create(
       String runId,
-      LiveFault fault,
+      Fault fault,
       List<ActorRef<NodeRunner.Command>> runners,
       ActorRef<RunCoordinator.InjectResult> replyTo) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startSingleTimer(GiveUp.INSTANCE, PATIENCE);
       ActorRef<NodeRunner.FaultTaken> adapter = context.messageAdapter(NodeRunner.FaultTaken.class, WrappedTaken::new);
       for (ActorRef<NodeRunner.Command> r : runners) {
-        r.tell(new NodeRunner.InjectFault(runId, fault, adapter));
+        r.tell(new NodeRunner.InjectFault(runId, LiveFault.of(fault), adapter));
       }
       return new LiveInjection(context, fault, runners.size(), replyTo);
     }));
   }
 
   private LiveInjection(
-      ActorContext<Command> context, LiveFault fault, int nodes, ActorRef<RunCoordinator.InjectResult> replyTo) {
+      ActorContext<Command> context, Fault fault, int nodes, ActorRef<RunCoordinator.InjectResult> replyTo) {
     super(context);
     this.fault = fault;
     this.nodes = nodes;
@@ -88,7 +89,7 @@ final class LiveInjection extends AbstractBehavior<LiveInjection.Command> {
       notes.add((nodes - answered.size()) + " of " + nodes + " nodes did not answer within " + PATIENCE.toSeconds() + " s");
     }
     replyTo.tell(new RunCoordinator.InjectResult(
-        RunCoordinator.InjectResult.Outcome.INJECTED, fault.id(), fault.toFault().describe(), took, nodes, notes));
+        RunCoordinator.InjectResult.Outcome.INJECTED, fault.id(), fault.describe(), took, nodes, notes));
     return Behaviors.stopped();
   }
 }

@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dmaemu.arbitration.AdapterDomain;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.hardware.BusAttachment;
 import org.dmaemu.node.metrics.FaultTally;
 import org.dmaemu.node.metrics.RunMetrics;
 import org.dmaemu.node.metrics.ScenarioMetrics;
+import org.dmaemu.node.run.DeviceScript;
 import org.dmaemu.node.scenario.Scenario;
 import org.dmaemu.node.scenario.ScenarioLoader;
 import org.dmaemu.node.scenario.ScenarioWorkload;
@@ -110,7 +113,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     }
   }
 
-  /** Add a message fault to this node's devices while the run runs ({@code dmaemu inject}). */
+  /** Add a fault to this node's devices while the run runs ({@code dmaemu inject}). */
   public record InjectFault(String runId, LiveFault fault, ActorRef<FaultTaken> replyTo) implements Command {}
 
   /** Whether this node's devices took the injected fault: {@code error == null}, or why not. */
@@ -226,20 +229,41 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
     return this;
   }
 
+  /**
+   * Reads the injected fault against the run's scenario and adds it to this node's live faults: the
+   * devices' gates and drivers apply message and callback faults from their next message or callback
+   * on. A surprise removal or power cycle goes to the selected devices that started here, to act
+   * {@code at} after now.
+   */
   private Behavior<Command> onInjectFault(InjectFault inject) {
     String id = inject.fault().id();
     if (!isCurrent(inject.runId()) || run.workload() == null) {
       inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, "this node's devices are not running run " + inject.runId()));
       return this;
     }
+    Fault fault;
     try {
-      run.workload().liveFaults().add(inject.fault().toFault());
+      fault = inject.fault().read(run.scenario());
+      run.workload().liveFaults().add(fault);
     } catch (IllegalArgumentException e) {
       inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, e.getMessage()));
       return this;
     }
-    getContext().getLog().warn("run {}: fault {} injected into this node's devices: {}", run.runId(), id,
-        inject.fault().toFault().describe());
+    String told = "";
+    if (fault instanceof Fault.DeviceEvent event) {
+      int devices = 0;
+      ClusterSharding sharding = ClusterSharding.get(getContext().getSystem());
+      for (String deviceId : run.started().after(0)) {
+        if (run.scenario().faultPlan().selects(event, deviceId, ScenarioWorkload.groupOf(deviceId))) {
+          sharding.entityRefFor(DeviceEntity.TYPE_KEY, deviceId).tell(new DeviceEntity.InjectEvent(run.runId(),
+              new DeviceScript.InjectEvent(event.kind(), event.id(), event.at().toNanos() / 1000)));
+          devices++;
+        }
+      }
+      told = " (" + devices + " devices started here)";
+    }
+    getContext().getLog().warn("run {}: fault {} injected into this node's devices{}: {}", run.runId(), id, told,
+        fault.describe());
     inject.replyTo().tell(new FaultTaken(inject.runId(), node, id, null));
     return this;
   }

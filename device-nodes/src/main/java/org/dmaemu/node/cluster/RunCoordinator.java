@@ -15,6 +15,9 @@ import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.typed.Cluster;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,9 +69,9 @@ import org.dmaemu.protocol.trace.TraceEvent;
  * started; the coordinator has the submitting side carry them out ({@link ExecuteNodeFault}), which
  * owns the nodes' processes, and so knows which node each hit. It refuses to crash a node that holds
  * a shared adapter domain or bus: the devices on the other nodes reach those arbiters directly, not
- * through sharding, so they would wait for them to the end. Message faults can be added while the
- * devices run ({@link InjectFault}); they are checked against the running scenario and handed to
- * every node.
+ * through sharding, so they would wait for them to the end. Faults other than node faults can be
+ * added while the devices run ({@link InjectFault}); they are checked against the running scenario
+ * and handed to every node, and an arbiter crash is carried out here.
  */
 public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Command> {
 
@@ -277,10 +280,12 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     final Map<String, NodeFaultState> nodeFaults = new LinkedHashMap<>();
     /** The scenario's arbiter crashes, in plan order: the coordinator has the domain's entity crash. */
     final List<Fault.ArbiterCrash> arbiterCrashes;
+    /** Every arbiter crash of the run by id, planned or injected, for when it is due. */
+    final Map<String, Fault.ArbiterCrash> crashesById = new HashMap<>();
     /** Whether the timed faults' timers (node faults, arbiter crashes) run: once every device has started. */
     boolean faultClockStarted;
-    /** Message faults injected while the run runs, in injection order. */
-    final List<Fault.MessageFault> live = new ArrayList<>();
+    /** Faults injected while the run runs, in injection order. */
+    final List<Fault> live = new ArrayList<>();
     int notRun;
     long placingSinceNanos;
     long startNanos;
@@ -290,6 +295,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       this.submit = submit;
       this.scenario = scenario;
       this.arbiterCrashes = scenario.faultPlan().ofType(Fault.ArbiterCrash.class);
+      arbiterCrashes.forEach(c -> crashesById.put(c.id(), c));
       ScenarioWorkload ids = new ScenarioWorkload(scenario, null);
       for (int i = 1; i <= ids.devices(); i++) {
         deviceIds.add(ids.deviceId(i));
@@ -715,12 +721,11 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     if (!isPhase(due.runId(), Phase.RUNNING)) {
       return this;
     }
-    for (Fault.ArbiterCrash c : run.arbiterCrashes) {
-      if (c.id().equals(due.faultId())) {
-        getContext().getLog().info("run {}: fault {} due: {}", run.id(), c.id(), c.describe());
-        sharding.entityRefFor(ArbiterEntity.Kind.ADAPTER_DOMAIN.typeKey, c.adapterDomain())
-            .tell(new ArbiterEntity.Crash(run.id(), c.id(), Duration.ZERO));
-      }
+    Fault.ArbiterCrash c = run.crashesById.get(due.faultId());
+    if (c != null) {
+      getContext().getLog().info("run {}: fault {} due: {}", run.id(), c.id(), c.describe());
+      sharding.entityRefFor(ArbiterEntity.Kind.ADAPTER_DOMAIN.typeKey, c.adapterDomain())
+          .tell(new ArbiterEntity.Crash(run.id(), c.id(), Duration.ZERO));
     }
     return this;
   }
@@ -1069,8 +1074,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   /**
    * Checks the fault against the running scenario as a {@code --fault} flag would be checked, with
    * the faults injected before it: it must read, name what exists, and have an id of its own
-   * ({@code live-N} if it names none). Only message faults can join a running run: the others are
-   * planned per device or per node before it starts.
+   * ({@code live-N} if it names none). A timed fault's {@code at} counts from now, 0 if not given.
+   * Node faults cannot join a running run: the side that owns the nodes' processes carries them out,
+   * from the plan.
    */
   private Behavior<Command> onInjectFault(InjectFault inject) {
     if (run == null || run.phase != Phase.RUNNING) {
@@ -1082,27 +1088,32 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     String base = ScenarioLoader.resolved(run.scenario.withFaults(List.copyOf(run.live)));
     Path source = Path.of(run.scenario.name() + ".conf");
-    ScenarioLoader.Loaded asGiven = ScenarioLoader.fromText(base, source, List.of(inject.fault()));
+    String flag = TIMED_TYPES.contains(typeOf(inject.fault())) ? withDefaults(inject.fault(), "at = 0ms") : inject.fault();
+    ScenarioLoader.Loaded asGiven = ScenarioLoader.fromText(base, source, List.of(flag));
     if (!asGiven.isValid()) {
       return badFault(inject, asGiven);
     }
     Fault given = asGiven.scenario().faults().get(asGiven.scenario().faults().size() - 1);
-    if (!(given instanceof Fault.MessageFault)) {
+    if (given instanceof Fault.NodeFault n) {
       inject.replyTo().tell(new InjectResult(InjectResult.Outcome.BAD_FAULT, "", "", 0, 0, List.of(
-          "a " + typeName(given) + " fault cannot be injected into a running run: live injection takes the message "
-              + "faults, lost-interrupt and message (put a " + typeName(given) + " fault in the scenario's faults or a "
-              + "--fault flag)")));
+          "a " + n.kind().planName() + " fault cannot be injected into a running run: 'dmaemu cluster' carries out node "
+              + "faults from the plan (a --fault flag or the scenario's faults), as it owns the nodes' processes; "
+              + "on a cluster you started yourself, stop or kill a node's process (docs/faults-cluster.md)")));
       return this;
     }
     ScenarioLoader.Loaded named =
-        ScenarioLoader.fromText(base, source, List.of(withDefaultId(inject.fault(), "live-" + (run.live.size() + 1))));
+        ScenarioLoader.fromText(base, source, List.of(withDefaults(flag, "id = \"live-" + (run.live.size() + 1) + "\"")));
     if (!named.isValid()) {
       return badFault(inject, named);
     }
-    Fault.MessageFault fault = (Fault.MessageFault) named.scenario().faults().get(named.scenario().faults().size() - 1);
+    Fault fault = named.scenario().faults().get(named.scenario().faults().size() - 1);
     run.live.add(fault);
     getContext().getLog().info("run {}: fault {} injected: {}", run.id(), fault.id(), fault.describe());
-    getContext().spawnAnonymous(LiveInjection.create(run.id(), LiveFault.of(fault), run.runners, inject.replyTo()));
+    if (fault instanceof Fault.ArbiterCrash crash) {
+      run.crashesById.put(crash.id(), crash);
+      timers.startSingleTimer(ARBITER_CRASH_TIMER + crash.id(), new ArbiterCrashDue(run.id(), crash.id()), real(crash.at()));
+    }
+    getContext().spawnAnonymous(LiveInjection.create(run.id(), fault, run.runners, inject.replyTo()));
     return this;
   }
 
@@ -1113,24 +1124,29 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     return this;
   }
 
-  private static String typeName(Fault f) {
-    if (f instanceof Fault.CallbackFault c) {
-      return c.hang() ? "callback-hang" : "callback-failure";
-    } else if (f instanceof Fault.DeviceEvent e) {
-      return e.kind().planName();
-    } else if (f instanceof Fault.NodeFault n) {
-      return n.kind().planName();
-    } else if (f instanceof Fault.ArbiterCrash) {
-      return "arbiter-crash";
+  /** The fault types whose {@code at} an injection may leave out (0: at once). */
+  private static final Set<String> TIMED_TYPES = Set.of("surprise-removal", "power-cycle", "arbiter-crash");
+
+  /** The {@code type} a {@code --fault} flag names, or {@code ""} if it names none readably (the reader then says why). */
+  static String typeOf(String flag) {
+    String text = flag.strip();
+    if (!text.startsWith("{")) {
+      int colon = text.indexOf(':');
+      return (colon < 0 ? text : text.substring(0, colon)).strip();
     }
-    return "message";
+    try {
+      Config c = ConfigFactory.parseString(text);
+      return c.hasPath("type") ? c.getString("type") : "";
+    } catch (ConfigException e) {
+      return "";
+    }
   }
 
   /**
-   * The flag as a HOCON object whose id is {@code id} unless the flag names one: a key given twice
-   * in one object keeps its later value, and the flag's own keys come after.
+   * The flag as a HOCON object with {@code defaults} (HOCON fields) first: a key given twice in one
+   * object keeps its later value, so the flag's own keys win.
    */
-  static String withDefaultId(String flag, String id) {
+  static String withDefaults(String flag, String defaults) {
     String text = flag.strip();
     String body;
     if (text.startsWith("{")) {
@@ -1142,7 +1158,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       String rest = colon < 0 ? "" : text.substring(colon + 1).strip();
       body = "type = " + type + (rest.isEmpty() ? "" : ", " + rest);
     }
-    return "{ id = \"" + id + "\", " + body + " }";
+    return "{ " + defaults + ", " + body + " }";
   }
 
   // ---- The end ----------------------------------------------------------------------------------
@@ -1240,7 +1256,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         run.scenario.run().seed(), run.scenario.power().cycles(), false, Duration.ofNanos(run.tallyWallNanos),
         RunMetrics.summarize(requests));
     List<String> liveFaults = new ArrayList<>();
-    for (Fault.MessageFault f : run.live) {
+    for (Fault f : run.live) {
       liveFaults.add(ScenarioLoader.faultFlag(f));
     }
     List<ClusterResult.NodeFaultRecord> nodeFaults = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.dmaemu.fault.Fault;
 import org.dmaemu.node.metrics.DeviceMeter;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.device.DeviceMessage;
@@ -70,6 +71,16 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   private record FaultCycleDue(String faultId) implements Command {}
 
   /**
+   * A surprise removal or power cycle injected into the running run ({@code dmaemu inject}), due
+   * {@code afterMicros} of modeled time from now. Like a planned one, it acts only while the device
+   * does I/O.
+   */
+  public record InjectEvent(Fault.DeviceEventKind kind, String faultId, long afterMicros) implements Command {}
+
+  /** An injected surprise removal is due. */
+  private record LiveSurpriseDue(String faultId) implements Command {}
+
+  /**
    * The DMA device's I/O.
    *
    * @param meter the device's meter: how many requests ended
@@ -104,6 +115,8 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   private String faultCycle;
   private boolean surpriseDue;
   private boolean surpriseSent;
+  /** The injected fault whose surprise removal is due, if it came before the schedule's. */
+  private String liveSurprise;
   private boolean reachedD0;
   private int cyclesCompleted;
   private int requests;
@@ -187,6 +200,8 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
         .onMessageEquals(CycleDue.INSTANCE, this::onCycleDue)
         .onMessageEquals(SurpriseDue.INSTANCE, this::onSurpriseDue)
         .onMessage(FaultCycleDue.class, this::onFaultCycleDue)
+        .onMessage(InjectEvent.class, this::onInjectEvent)
+        .onMessage(LiveSurpriseDue.class, this::onLiveSurpriseDue)
         .onMessage(WrappedSnapshot.class, this::onSnapshot)
         .build();
   }
@@ -281,8 +296,9 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
 
   /** Sends the surprise removal, telling the meter whose doing it is: a fault's, or the scenario's own. */
   private void removeBySurprise() {
-    if (io != null && schedule.surpriseFault() != null) {
-      io.meter().faultInjected(schedule.surpriseFault(), deviceId, "surprise-removal", clock.nowMicros());
+    String fault = liveSurprise != null ? liveSurprise : schedule.surpriseFault();
+    if (io != null && fault != null) {
+      io.meter().faultInjected(fault, deviceId, "surprise-removal", clock.nowMicros());
     } else if (io != null) {
       io.meter().faultOver(null);
     }
@@ -358,6 +374,24 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
       return this;
     }
     faultCyclesDue.add(due.faultId());
+    return proceed();
+  }
+
+  private Behavior<Command> onInjectEvent(InjectEvent event) {
+    Duration after = clock.toReal(Duration.ofNanos(event.afterMicros() * 1000L));
+    Command due = event.kind() == Fault.DeviceEventKind.POWER_CYCLE
+        ? new FaultCycleDue(event.faultId())
+        : new LiveSurpriseDue(event.faultId());
+    timers.startSingleTimer(due, due, after);
+    return this;
+  }
+
+  private Behavior<Command> onLiveSurpriseDue(LiveSurpriseDue due) {
+    if (!waitingForIo || surpriseSent || surpriseDue) {
+      return this;
+    }
+    liveSurprise = due.faultId();
+    surpriseDue = true;
     return proceed();
   }
 

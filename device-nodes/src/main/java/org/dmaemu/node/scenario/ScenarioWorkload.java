@@ -100,7 +100,7 @@ public final class ScenarioWorkload implements Workload {
   }
 
   /** The group of a device id: everything before the last dash. */
-  static String groupOf(String deviceId) {
+  public static String groupOf(String deviceId) {
     int dash = deviceId.lastIndexOf('-');
     return dash < 0 ? deviceId : deviceId.substring(0, dash);
   }

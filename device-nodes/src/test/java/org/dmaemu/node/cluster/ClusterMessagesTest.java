@@ -8,6 +8,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.SerializationTestKit;
 import akka.actor.typed.ActorRef;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,9 @@ import org.dmaemu.node.metrics.ScenarioMetrics;
 import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.node.metrics.RunMetrics;
 import org.dmaemu.node.run.DeviceOutcome;
+import org.dmaemu.node.run.DeviceScript;
+import org.dmaemu.node.scenario.Scenario;
+import org.dmaemu.node.scenario.ScenarioLoader;
 import org.dmaemu.node.run.RunSummary;
 import org.dmaemu.node.run.RunTally;
 import org.dmaemu.node.run.ScriptStep;
@@ -102,6 +106,7 @@ class ClusterMessagesTest {
         new DeviceEntity.Start("r", ref(DeviceEntity.Report.class)),
         new DeviceEntity.Ended("r", "n", outcome("nic-0003", PnpOutcome.HUNG)),
         new DeviceEntity.NotRun("r", "nic-0003", "n", "no run"),
+        new DeviceEntity.InjectEvent("r", new DeviceScript.InjectEvent(Fault.DeviceEventKind.SURPRISE_REMOVAL, "live-2", 500)),
         new ArbiterEntity.Start("r", ref(ArbiterReport.class)),
         new ArbiterEntity.Stop("r", ref(ArbiterReport.class)),
         new ArbiterEntity.Crash("r", "f-crash", Duration.ofMillis(250)),
@@ -136,12 +141,26 @@ class ClusterMessagesTest {
   }
 
   @Test
-  @DisplayName("a live fault travels as its fields and reads back to the fault it was made from")
+  @DisplayName("DESIGN §10 a live fault of every injectable type travels as its flag and reads back, on a node, to the fault it was made from")
   void liveFaultRoundTrip() {
-    LiveFault f = liveFault();
-    assertEquals(f.toFault(), LiveFault.of(f.toFault()).toFault());
-    assertEquals(Duration.ofMillis(2), f.toFault().delay());
-    assertEquals(Set.of("disk-0001"), f.toFault().devices().deviceIds());
+    ScenarioLoader.Loaded loaded = ScenarioLoader.fromText(ClusterRunTest.SCENARIO, Path.of("live.conf"));
+    assertTrue(loaded.isValid(), loaded.problems().toString());
+    Scenario scenario = loaded.scenario();
+    DeviceSelector some = new DeviceSelector(Set.of("nic"), Set.of("disk-0001"), 0.5);
+    List<Fault> faults = List.of(
+        new Fault.MessageFault("live-1", MessagePath.INTERRUPTS, MessageAction.DELAY, Duration.ofMillis(2), 0.25, some,
+            new Window(10, 5000)),
+        new Fault.CallbackFault("live-2", CallbackKind.EVT_PROGRAM_DMA, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 0.1, some,
+            Window.ALWAYS),
+        new Fault.CallbackFault("live-3", CallbackKind.EVT_RESERVE_DMA, null, 0.5, DeviceSelector.ALL, Window.ALWAYS),
+        new Fault.DeviceEvent("live-4", Fault.DeviceEventKind.SURPRISE_REMOVAL, some, Duration.ofMillis(3)),
+        new Fault.DeviceEvent("live-5", Fault.DeviceEventKind.POWER_CYCLE, DeviceSelector.ALL, Duration.ZERO),
+        new Fault.ArbiterCrash("live-6", "iommu", Duration.ofMillis(1)));
+    for (Fault f : faults) {
+      LiveFault live = LiveFault.of(f);
+      assertEquals(f.id(), live.id());
+      assertEquals(f, live.read(scenario), live.flag());
+    }
   }
 
   /** A few requests of two devices, a wait and an arbiter change. */
