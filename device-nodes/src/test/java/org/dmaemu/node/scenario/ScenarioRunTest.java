@@ -139,8 +139,9 @@ class ScenarioRunTest {
     assertEquals(0, acc.path("unaccounted").asLong());
     assertEquals(acc.path("submitted").asLong(),
         acc.path("completed").asLong() + acc.path("failed").asLong() + acc.path("cancelled").asLong() + acc.path("aborted").asLong());
-    assertTrue(acc.path("failed").asLong() + acc.path("cancelled").asLong() > 0,
-        "removals cut requests short (failed: transfers in flight; cancelled: queued): " + acc);
+    // Whether a removal finds requests in flight depends on where the device's power cycles are when
+    // it comes, which a loaded machine shifts: that removals end requests is checked where the timing
+    // is fixed (a fault plan's surprise removal, FaultRunTest).
   }
 
   @Test
