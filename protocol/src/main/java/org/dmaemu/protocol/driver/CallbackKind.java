@@ -36,7 +36,7 @@ public enum CallbackKind {
   EVT_INTERRUPT_ISR("EvtInterruptIsr", Returns.BOOLEAN),
   EVT_INTERRUPT_DPC("EvtInterruptDpc", Returns.VOID);
 
-  /** What a callback returns to the framework, as its KMDF signature declares it (reference §3.3 for the transaction's). */
+  /** What a callback returns to the framework, as its KMDF signature declares it (reference §3.3). */
   public enum Returns {
     NTSTATUS,
     BOOLEAN,
