@@ -43,6 +43,10 @@ public record CallbackRule(
     if (action == Action.FAIL && (status == null || status.isSuccess())) {
       throw new IllegalArgumentException("a FAIL rule needs a failure status, got " + status);
     }
+    if (action == Action.FAIL && kind.returnsNothing()) {
+      // The framework takes nothing from a VOID callback's return: such a rule would act on nothing.
+      throw new IllegalArgumentException("a FAIL rule on " + kind.kmdfName() + ", which returns nothing (VOID)");
+    }
     delay = delay == null ? Duration.ZERO : delay;
     window = window == null ? Window.ALWAYS : window;
     if (delay.isNegative()) {

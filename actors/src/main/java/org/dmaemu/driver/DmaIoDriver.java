@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +22,7 @@ import org.dmaemu.fault.MessageGate;
 import org.dmaemu.fault.MessagePath;
 import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.device.EnablerCreateResult;
+import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
@@ -94,6 +96,17 @@ import org.dmaemu.workload.IoWorkload;
  *
  * <p>Message faults act on the DDI_REPLIES path here, as the driver receives a return (DESIGN §10):
  * dropped, delayed, or handled twice (the second time it answers a call already over).
+ *
+ * <p>The I/O-path callbacks are answered by the driver itself, but their {@link CallbackRule}s
+ * still act. A failed EvtProgramDma programs nothing, returns FALSE (which KMDF ignores) and ends
+ * the transfer itself with DmaCompletedFinal (§3.3, §9.2 R-err) — a System transfer is stopped
+ * first (StopSystemTransfer, §6.2) and ended from its DmaCancelled completion — then Release; the
+ * request fails with the rule's status. A failed EvtInterruptIsr does not claim the interrupt: its
+ * completions reach no DPC, and the watchdog ends their transfers as it ends a lost interrupt's. A
+ * hang of any of them returns nothing and does none of the callback's work: the transaction's
+ * callbacks run at DISPATCH_LEVEL, where the framework's deadline is a DPC_WATCHDOG_VIOLATION; a
+ * hung ISR or DPC is given up by the interrupt and the transfers it held are the watchdog's. The
+ * VOID ones (EvtReserveDma, EvtInterruptDpc, EvtDmaTransactionDmaTransferComplete) cannot fail.
  */
 public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
@@ -101,8 +114,31 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     SCATTER_GATHER,
     PACKET,
     RESERVING_PACKET,
-    SYSTEM
+    SYSTEM;
+
+    /**
+     * The transaction and interrupt callbacks this flow receives. Every mode also gets the
+     * device's PnP and power callbacks and its enabler's registered ones; none registers
+     * EvtDmaTransactionConfigureDmaChannel, and a System device has no engine to interrupt.
+     */
+    public Set<CallbackKind> ioCallbacks() {
+      switch (this) {
+        case RESERVING_PACKET:
+          return EnumSet.of(
+              CallbackKind.EVT_RESERVE_DMA, CallbackKind.EVT_PROGRAM_DMA, CallbackKind.EVT_INTERRUPT_ISR,
+              CallbackKind.EVT_INTERRUPT_DPC);
+        case SYSTEM:
+          return EnumSet.of(CallbackKind.EVT_PROGRAM_DMA, CallbackKind.EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE);
+        default:
+          return EnumSet.of(CallbackKind.EVT_PROGRAM_DMA, CallbackKind.EVT_INTERRUPT_ISR, CallbackKind.EVT_INTERRUPT_DPC);
+      }
+    }
   }
+
+  /** The callbacks the driver returns from itself, at once: its rules decide only whether they fail or hang. */
+  static final Set<CallbackKind> ANSWERED_BY_DRIVER = EnumSet.of(
+      CallbackKind.EVT_PROGRAM_DMA, CallbackKind.EVT_RESERVE_DMA, CallbackKind.EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE,
+      CallbackKind.EVT_INTERRUPT_ISR, CallbackKind.EVT_INTERRUPT_DPC);
 
   /**
    * @param transactions DMA transactions the driver creates: the most requests in flight at once
@@ -157,6 +193,13 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
         throw new IllegalArgumentException("a reserving driver needs reserved registers >= 1, got " + reservedRegisters);
       }
       rules = List.copyOf(rules);
+      for (CallbackRule rule : rules) {
+        if (rule.action() == CallbackRule.Action.DELAY && ANSWERED_BY_DRIVER.contains(rule.kind())) {
+          // A modeled think time there would be transfer time; the driver has no such delay.
+          throw new IllegalArgumentException("the DMA driver returns from " + rule.kind().kmdfName() + " at once: "
+              + "a DELAY rule cannot apply to it");
+        }
+      }
       if (watchdog != null && (watchdog.isZero() || watchdog.isNegative())) {
         throw new IllegalArgumentException("the watchdog must be positive, got " + watchdog);
       }
@@ -205,6 +248,8 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     boolean stopSent;
     long bytes;
     NtStatus status;
+    /** A failed EvtProgramDma ended the request's transfer: the request fails with this status. */
+    NtStatus failure;
     /** DDI calls made on the transaction, and returns received from it (each return answers the call of its number). */
     long callsMade;
     long returnsReceived;
@@ -538,6 +583,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     slot.request = next;
     slot.bytes = 0;
     slot.status = null;
+    slot.failure = null;
     slot.timedOut = false;
     inFlight++;
     initialize(slot);
@@ -687,6 +733,14 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   private Behavior<DriverMessage> onProgramDma(DriverCallback.EvtProgramDma program) {
     Slot programmedSlot = slotOf(program.transaction());
     programmedSlot.programMicros = clock.nowMicros();
+    CallbackRule rule = rules.decide(program);
+    if (hangs(rule)) {
+      // Never returns: the transaction's deadline makes it a DPC_WATCHDOG_VIOLATION (DISPATCH_LEVEL, §3.3).
+      return this;
+    }
+    if (fails(rule)) {
+      return failProgramDma(programmedSlot, program, rule.status());
+    }
     if (hardwareGone) {
       // Nothing to program: the fragment is ended as soon as EvtProgramDma has returned.
       rules.reply(program, CallbackReturn.SUCCESS);
@@ -717,7 +771,42 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     return this;
   }
 
+  /**
+   * §3.3: EvtProgramDma failed. Nothing is programmed; the callback returns FALSE, which KMDF
+   * ignores, so the driver ends the transfer itself with DmaCompletedFinal (§9.2 R-err), then
+   * Release, and the request fails with {@code status}. A System fragment is already mapped on the
+   * controller: it is stopped first (§6.2) and ended from its DmaCancelled completion.
+   */
+  private Behavior<DriverMessage> failProgramDma(Slot slot, DriverCallback.EvtProgramDma program, NtStatus status) {
+    slot.failure = status;
+    slot.programmed = false;
+    if (settings.mode() == Mode.SYSTEM) {
+      slot.systemRunning = true;
+      slot.stopSent = true;
+      call(slot, new TransactionDdi.WdfDmaTransactionStopSystemTransfer(getContext().getSelf().narrow()), false);
+      rules.reply(program, CallbackReturn.ofBoolean(false));
+      watch(slot);
+      return this;
+    }
+    // Returned first: a DmaCompleted* recorded before the callback's span would complete a fragment never programmed.
+    rules.reply(program, CallbackReturn.ofBoolean(false));
+    call(slot, new TransactionDdi.WdfDmaTransactionDmaCompletedFinal(0, getContext().getSelf().narrow()), true);
+    return this;
+  }
+
+  private static boolean hangs(CallbackRule rule) {
+    return rule != null && rule.action() == CallbackRule.Action.HANG;
+  }
+
+  private static boolean fails(CallbackRule rule) {
+    return rule != null && rule.action() == CallbackRule.Action.FAIL;
+  }
+
   private Behavior<DriverMessage> onReserveDma(DriverCallback.EvtReserveDma reserve) {
+    if (hangs(rules.decide(reserve))) {
+      // The reservation is never used: the slot stays with the callback (a DPC_WATCHDOG_VIOLATION, §5).
+      return this;
+    }
     Slot slot = slotOf(reserve.transaction());
     rules.reply(reserve, CallbackReturn.SUCCESS);
     slot.reserved = true;
@@ -726,6 +815,17 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onIsr(DriverCallback.EvtInterruptIsr isr) {
+    CallbackRule rule = rules.decide(isr);
+    if (hangs(rule)) {
+      // The engine gives the ISR up at its deadline; the completions it was shown reach no DPC.
+      return this;
+    }
+    if (fails(rule)) {
+      // Not claimed (§9.2 R7): nothing latched, no DPC. The status was read and cleared with the
+      // interrupt, so the transfers it showed are the watchdog's, as a lost interrupt's are.
+      rules.reply(isr, CallbackReturn.ofBoolean(false));
+      return this;
+    }
     if (hardwareGone) {
       // Raised before the removal; its transfers were ended in EvtDeviceSurpriseRemoval.
       rules.reply(isr, CallbackReturn.ofBoolean(true));
@@ -759,6 +859,11 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDpc(DriverCallback.EvtInterruptDpc dpc) {
+    if (hangs(rules.decide(dpc))) {
+      // The hung DPC keeps what the ISR latched for it: those transfers are the watchdog's.
+      latched.clear();
+      return this;
+    }
     // §9.2 R9 / §9.3 W7: DmaCompleted for each finished transfer.
     for (CompletedTransfer done : latched) {
       Slot slot = slotOf(done.transaction());
@@ -772,8 +877,14 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   /** §6.3: the system DMA controller finished: DmaCompleted, or DmaCompletedFinal if it was cancelled or failed. */
   private Behavior<DriverMessage> onTransferComplete(DriverCallback.EvtDmaTransactionDmaTransferComplete complete) {
-    rules.reply(complete, CallbackReturn.SUCCESS);
     Slot slot = slotOf(complete.transaction());
+    if (hangs(rules.decide(complete))) {
+      // The transfer is over and no DmaCompleted* follows: the request stays with the hung callback
+      // (a DPC_WATCHDOG_VIOLATION). Not the watchdog's: stopping a finished transfer is K12 (§6.2).
+      slot.systemRunning = false;
+      return this;
+    }
+    rules.reply(complete, CallbackReturn.SUCCESS);
     slot.systemRunning = false;
     slot.stopSent = false;
     observer.programToInterrupt(driverContext.deviceId(), clock.nowMicros() - slot.programMicros);
@@ -874,7 +985,11 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       // FALSE: the next fragment is staged; its EvtProgramDma comes.
       return this;
     }
-    slot.status = hardwareGone && DMA_COMPLETED_FINAL.equals(r.ddi()) ? NtStatus.STATUS_NO_SUCH_DEVICE : r.status();
+    if (slot.failure != null) {
+      slot.status = slot.failure;
+    } else {
+      slot.status = hardwareGone && DMA_COMPLETED_FINAL.equals(r.ddi()) ? NtStatus.STATUS_NO_SUCH_DEVICE : r.status();
+    }
     slot.bytes = r.bytesTransferred();
     release(slot);
     return this;
@@ -905,6 +1020,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     slot.request = null;
     slot.state = SlotState.IDLE;
     slot.timedOut = false;
+    slot.failure = null;
     // Whatever the request still waited for is over with it.
     slot.awaiting.clear();
     slot.programmed = false;

@@ -103,14 +103,10 @@ public final class RuleBook {
    * a hang.
    */
   public NtStatus answer(DriverCallback callback) {
-    CallbackRule rule = applicable(callback);
+    CallbackRule rule = decide(callback);
     if (rule == null) {
       inbox.answer(callback, CallbackReturn.SUCCESS);
       return NtStatus.STATUS_SUCCESS;
-    }
-    if (rule.faultId() != null) {
-      faults.faultInjected(rule.faultId(), deviceId, callback.kind().kmdfName() + " "
-          + (rule.action() == CallbackRule.Action.HANG ? "hang" : rule.status().name()), clock.nowMicros());
     }
     if (rule.action() == CallbackRule.Action.HANG) {
       return null;
@@ -122,6 +118,22 @@ public final class RuleBook {
       timers.startSingleTimer(new DelayedReturn(callback, status, timerSerial++), clock.toReal(rule.delay()));
     }
     return status;
+  }
+
+  /**
+   * The rule for this invocation of {@code callback}, carried out as far as {@link #answer} carries
+   * it before returning: drawn, and a plan's fault reported injected with its id. The return is the
+   * driver's to make ({@link #reply}), for callbacks whose failure is something the driver does
+   * rather than a status (EvtProgramDma returns FALSE and ends its transfer itself, reference §3.3);
+   * on a HANG it makes none. {@code null}: no rule applies.
+   */
+  public CallbackRule decide(DriverCallback callback) {
+    CallbackRule rule = applicable(callback);
+    if (rule != null && rule.faultId() != null) {
+      faults.faultInjected(rule.faultId(), deviceId, callback.kind().kmdfName() + " "
+          + (rule.action() == CallbackRule.Action.HANG ? "hang" : rule.status().name()), clock.nowMicros());
+    }
+    return rule;
   }
 
   /** Returns from {@code callback} with {@code r}, whatever the rules say (a driver's own answer). */

@@ -38,6 +38,14 @@ public sealed interface Fault {
       if (status != null && status.isSuccess()) {
         throw new IllegalArgumentException("a callback failure needs a failure status, got " + status);
       }
+      if (status != null && callback.returnsNothing()) {
+        throw new IllegalArgumentException(voidFailure(callback));
+      }
+    }
+
+    /** Why a failure of {@code callback}, a VOID one, means nothing; the plan reader says it so too. */
+    public static String voidFailure(CallbackKind callback) {
+      return callback.kmdfName() + " returns nothing (VOID): a failure cannot be returned from it; use callback-hang";
     }
 
     public boolean hang() {

@@ -190,6 +190,9 @@ public final class SummaryJson {
       ObjectNode o = bugChecks.addObject();
       o.put("rule", rc.rule());
       o.put("count", rc.count());
+      // Those a planned fault explains (a transaction callback the plan hung): they fail no check.
+      o.put("planned",
+          r.plannedBugChecks().stream().filter(p -> p.rule().equals(rc.rule())).mapToLong(RuleCount::count).sum());
     }
     ObjectNode leaks = root.putObject("leaks");
     leaks.put("leakReports", in.totals().leakReports());

@@ -28,6 +28,8 @@ import org.dmaemu.protocol.driver.CallbackKind;
  * @param requestsFailed requests that ended with a failure status
  * @param bytes bytes its transactions moved
  * @param bugChecks the rules of its bug checks in the order raised
+ * @param plannedBugChecks the rules of those a planned fault explains (a transaction callback the
+ *     plan hung trips the DPC watchdog): not a reference driver's bug
  * @param leakReports transactions that went away still holding map registers: deleted in Transfer
  *     at removal (with bug check K5), or stopped without being deleted (the device crashed or hung,
  *     or the run stopped it after a failure); known once the device has stopped
@@ -51,12 +53,14 @@ public record DeviceOutcome(
     long requestsFailed,
     long bytes,
     List<String> bugChecks,
+    List<String> plannedBugChecks,
     int leakReports,
     int registersHeld)
     implements CborSerializable {
 
   public DeviceOutcome {
     bugChecks = List.copyOf(bugChecks);
+    plannedBugChecks = List.copyOf(plannedBugChecks);
   }
 
   public boolean completed() {
@@ -80,6 +84,6 @@ public record DeviceOutcome(
     return new DeviceOutcome(
         deviceId, lastStep, outcome, failedCallback, failedEnabler, failureStatus, detail, reachedD0,
         cyclesCompleted, pnpRequests, callbacks, dmaKind, requestsSubmitted, requestsEnded, requestsFailed, bytes,
-        bugChecks, reports, registers);
+        bugChecks, plannedBugChecks, reports, registers);
   }
 }

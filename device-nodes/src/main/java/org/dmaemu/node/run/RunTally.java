@@ -29,6 +29,7 @@ public final class RunTally {
   private final Map<Key, Long> hangs = new HashMap<>();
   private final Map<String, Long> crashes = new HashMap<>();
   private final Map<String, Long> bugChecks = new HashMap<>();
+  private final Map<String, Long> plannedBugChecks = new HashMap<>();
   private final Map<String, Long> dmaKinds = new HashMap<>();
   private int accounted;
   private int reachedD0;
@@ -110,6 +111,9 @@ public final class RunTally {
     for (String rule : o.bugChecks()) {
       bugChecks.merge(rule, 1L, Long::sum);
     }
+    for (String rule : o.plannedBugChecks()) {
+      plannedBugChecks.merge(rule, 1L, Long::sum);
+    }
     addDma(o);
   }
 
@@ -155,6 +159,7 @@ public final class RunTally {
         counts(hangs),
         rules(crashes),
         rules(bugChecks),
+        rules(plannedBugChecks),
         callbacks,
         pnpRequests,
         wallTime,

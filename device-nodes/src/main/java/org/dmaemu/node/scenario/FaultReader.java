@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dmaemu.driver.DmaIoDriver;
 import org.dmaemu.fault.DeviceSelector;
 import org.dmaemu.fault.Fault;
 import org.dmaemu.fault.MessageAction;
@@ -72,9 +73,8 @@ final class FaultReader {
     }
     try {
       return switch (type) {
-        case "callback-failure" -> new Fault.CallbackFault(
-            id, callback(s), status(s), probability(s), selector(s), window(s));
-        case "callback-hang" -> new Fault.CallbackFault(id, callback(s), null, probability(s), selector(s), window(s));
+        case "callback-failure" -> callbackFault(s, id, false);
+        case "callback-hang" -> callbackFault(s, id, true);
         case "lost-interrupt" -> new Fault.MessageFault(
             id, MessagePath.INTERRUPTS, MessageAction.DROP, Duration.ZERO, probability(s), selector(s), window(s));
         case "message" -> message(s, id);
@@ -100,19 +100,99 @@ final class FaultReader {
     }
   }
 
-  private static CallbackKind callback(Section s) {
+  /** A callback-failure ({@code hang} false) or callback-hang fault, which must be able to act. */
+  private Fault callbackFault(Section s, String id, boolean hang) {
+    CallbackKind callback = callback(s, hang);
+    NtStatus status = hang ? null : status(s);
+    double probability = probability(s);
+    DeviceSelector devices = selector(s);
+    Window window = window(s);
+    checkReach(s, callback, devices, hang);
+    return new Fault.CallbackFault(id, callback, status, probability, devices, window);
+  }
+
+  private static CallbackKind callback(Section s, boolean hang) {
     String name = s.string("callback", null, "missing: the callback, e.g. EvtDmaEnablerSelfManagedIoStart");
     if (name == null) {
       throw new Invalid();
     }
     for (CallbackKind k : CallbackKind.values()) {
       if (k.kmdfName().equals(name)) {
+        if (!hang && k.returnsNothing()) {
+          // The framework takes nothing from a VOID callback's return: a failure would act on nothing.
+          s.problem("callback", Fault.CallbackFault.voidFailure(k));
+          throw new Invalid();
+        }
         return k;
       }
     }
     s.problem("callback", "must name a KMDF callback the emulator delivers, e.g. EvtDmaEnablerSelfManagedIoStart, "
         + "EvtDeviceD0Entry, EvtProgramDma");
     throw new Invalid();
+  }
+
+  /**
+   * A callback fault must reach the driver of some device it selects, or it would silently do
+   * nothing: each reference driver gets the device's PnP and power callbacks, its enabler's
+   * registered ones, and the transaction and interrupt callbacks of its flow ({@link
+   * DmaIoDriver.Mode#ioCallbacks}).
+   */
+  private void checkReach(Section s, CallbackKind callback, DeviceSelector devices, boolean hang) {
+    List<GroupSpec> selected = new ArrayList<>();
+    for (GroupSpec g : groups) {
+      if ((devices.groups().isEmpty() || devices.groups().contains(g.name()))
+          && (devices.deviceIds().isEmpty()
+              || devices.deviceIds().stream().anyMatch(d -> groupOf(d).equals(g.name())))) {
+        selected.add(g);
+      }
+    }
+    if (selected.isEmpty() || selected.stream().anyMatch(g -> receives(g, callback))) {
+      return;
+    }
+    List<String> faultable = new ArrayList<>();
+    for (CallbackKind k : CallbackKind.values()) {
+      if ((hang || !k.returnsNothing()) && selected.stream().anyMatch(g -> receives(g, k))) {
+        faultable.add(k.kmdfName());
+      }
+    }
+    List<String> drivers = new ArrayList<>();
+    selected.forEach(g -> drivers.add(g.name() + ": " + ScenarioReader.kebab(g.driver())));
+    s.problem("callback", callback.kmdfName() + " reaches no device this fault selects (" + String.join(", ", drivers)
+        + "): " + whyNot(callback) + "; callbacks that can be " + (hang ? "hung" : "failed") + " there: "
+        + String.join(", ", faultable));
+    throw new Invalid();
+  }
+
+  private static String groupOf(String deviceId) {
+    Matcher m = DEVICE.matcher(deviceId);
+    return m.matches() ? m.group(1) : "";
+  }
+
+  private static boolean receives(GroupSpec g, CallbackKind k) {
+    if (k.isEnablerCallback()) {
+      return g.enabler().callbacks().stream().anyMatch(c -> CallbackKind.of(c) == k);
+    }
+    return !isIoCallback(k) || g.driver().ioCallbacks().contains(k);
+  }
+
+  /** The transaction and interrupt callbacks: which of them a device gets depends on its driver's flow. */
+  private static boolean isIoCallback(CallbackKind k) {
+    return k.isTransactionCallback() || k == CallbackKind.EVT_INTERRUPT_ISR || k == CallbackKind.EVT_INTERRUPT_DPC;
+  }
+
+  private static String whyNot(CallbackKind callback) {
+    if (callback.isEnablerCallback()) {
+      return "their enablers do not register it (enabler.callbacks)";
+    }
+    List<String> modes = new ArrayList<>();
+    for (DmaIoDriver.Mode m : DmaIoDriver.Mode.values()) {
+      if (m.ioCallbacks().contains(callback)) {
+        modes.add(ScenarioReader.kebab(m));
+      }
+    }
+    return modes.isEmpty()
+        ? "no reference driver registers it"
+        : "only driver " + String.join(" and ", modes) + " gets it";
   }
 
   private static NtStatus status(Section s) {

@@ -70,7 +70,7 @@ class ClusterMessagesTest {
   static DeviceOutcome outcome(String id, PnpOutcome o) {
     return new DeviceOutcome(id, ScriptStep.START, o, o == PnpOutcome.FAILED ? CallbackKind.EVT_DEVICE_D0_ENTRY : null,
         -1, o == PnpOutcome.FAILED ? NtStatus.STATUS_UNSUCCESSFUL : null, "", true, 1, 5, 42, "nic", 10, 10, 1, 4096,
-        o == PnpOutcome.CRASHED ? List.of("K5") : List.of(), 0, 0);
+        o == PnpOutcome.CRASHED ? List.of("K5") : List.of(), List.of(), 0, 0);
   }
 
   static RunSummary summary() {

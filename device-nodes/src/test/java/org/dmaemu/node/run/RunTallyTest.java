@@ -17,7 +17,7 @@ class RunTallyTest {
 
   private static DeviceOutcome outcome(String id, ScriptStep last, PnpOutcome outcome, List<String> bugChecks) {
     return new DeviceOutcome(id, last, outcome, null, -1, null, "", true, 0, 2, 10, "packet (DMA v3)", 20, 20, 0,
-        1000, bugChecks, 0, 0);
+        1000, bugChecks, List.of(), 0, 0);
   }
 
   private static RunSummary summary(RunTally tally) {
@@ -52,7 +52,7 @@ class RunTallyTest {
     tally.add(outcome("dev-000001", ScriptStep.REMOVE, PnpOutcome.SUCCEEDED, List.of()).withLeaks(1, 5));
     tally.add(
         new DeviceOutcome("dev-000002", ScriptStep.TO_D3, PnpOutcome.FAILED, CallbackKind.EVT_DMA_ENABLER_DISABLE, 0,
-            NtStatus.STATUS_INVALID_DEVICE_STATE, "", true, 0, 3, 30, null, 0, 0, 0, 0, List.of(), 2, 3));
+            NtStatus.STATUS_INVALID_DEVICE_STATE, "", true, 0, 3, 30, null, 0, 0, 0, 0, List.of(), List.of(), 2, 3));
     tally.add(outcome("dev-000003", ScriptStep.TO_D3, PnpOutcome.HUNG, List.of()).withLeaks(2, 16));
     tally.add(outcome("dev-000004", ScriptStep.START, PnpOutcome.CRASHED, List.of("K2")).withLeaks(1, 4));
     RunSummary s = summary(tally);
@@ -78,10 +78,25 @@ class RunTallyTest {
 
     tally.add(
         new DeviceOutcome("dev-000003", ScriptStep.START, PnpOutcome.SUCCEEDED, null, -1, null, "", true, 0, 2, 10,
-            "scatter-gather", 30, 25, 0, 0, List.of(), 0, 0));
+            "scatter-gather", 30, 25, 0, 0, List.of(), List.of(), 0, 0));
     RunSummary s = summary(tally);
     assertTrue(s.passedChecks(), s.failedChecks().toString());
     assertEquals(70, s.dma().requestsSubmitted());
     assertEquals(5, s.dma().requestsUnfinished());
+  }
+
+  @Test
+  @DisplayName("§3.3 a DPC watchdog bug check (HANG) that a planned callback hang explains is counted, and fails no check")
+  void plannedHangBugCheckPasses() {
+    RunTally tally = new RunTally(2, false);
+    tally.add(new DeviceOutcome("dev-000001", ScriptStep.START, PnpOutcome.CRASHED, null, -1, null, "", true, 0, 2, 10,
+        "scatter-gather", 20, 20, 4, 0, List.of("HANG"), List.of("HANG"), 0, 0));
+    tally.add(outcome("dev-000002", ScriptStep.START, PnpOutcome.CRASHED, List.of("HANG", "K3")));
+    RunSummary s = summary(tally);
+    assertEquals(List.of(new RuleCount("HANG", 2)), s.crashes());
+    assertEquals(List.of(new RuleCount("HANG", 2), new RuleCount("K3", 1)), s.bugChecks());
+    assertEquals(List.of(new RuleCount("HANG", 1)), s.plannedBugChecks());
+    // The other device's hang was no plan's: it and its K3 are the reference driver's.
+    assertEquals(List.of("2 bug checks from the reference drivers (HANG x1, K3 x1)"), s.failedChecks());
   }
 }

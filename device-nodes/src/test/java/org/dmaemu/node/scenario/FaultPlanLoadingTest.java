@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.dmaemu.fault.Fault;
@@ -15,6 +16,8 @@ import org.dmaemu.protocol.NtStatus;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The {@code faults} list and {@code --fault} flags: what they read to, and what a bad one says. */
 class FaultPlanLoadingTest {
@@ -79,5 +82,69 @@ class FaultPlanLoadingTest {
     ScenarioLoader.Loaded again = ScenarioLoader.fromText(text, Path.of("resolved.conf"));
     assertTrue(again.isValid(), again.problems() + "\n" + text);
     assertEquals(loaded.scenario().faults(), again.scenario().faults());
+  }
+
+  /** The one problem of loading quickstart with {@code flag}, as {@code key path: message}. */
+  private static String onlyProblem(Map<String, String> overrides, String flag) {
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(QUICKSTART, overrides, List.of(flag));
+    assertEquals(1, loaded.problems().size(), loaded.problems().toString());
+    Problem p = loaded.problems().get(0);
+    assertEquals("--fault " + flag, p.file());
+    return p.path() + ": " + p.message();
+  }
+
+  @Test
+  @DisplayName("§3.3 a callback-failure of any VOID callback is refused at the callback key; its callback-hang is taken")
+  void voidCallbacksHangOnly() {
+    List<CallbackKind> voids = new ArrayList<>();
+    for (CallbackKind k : CallbackKind.values()) {
+      if (k.returnsNothing()) {
+        voids.add(k);
+        String flag = "callback-failure:callback=" + k.kmdfName();
+        assertEquals(
+            "faults[0].callback: " + k.kmdfName() + " returns nothing (VOID): a failure cannot be returned from it;"
+                + " use callback-hang (got " + k.kmdfName() + ")",
+            onlyProblem(Map.of(), flag));
+      }
+    }
+    assertEquals(List.of(
+        CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_FLUSH, CallbackKind.EVT_DEVICE_SELF_MANAGED_IO_CLEANUP,
+        CallbackKind.EVT_DEVICE_SURPRISE_REMOVAL, CallbackKind.EVT_RESERVE_DMA,
+        CallbackKind.EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE, CallbackKind.EVT_INTERRUPT_DPC), voids);
+    ScenarioLoader.Loaded hangs = load(
+        "callback-hang:callback=EvtDeviceSurpriseRemoval", "callback-hang:callback=EvtDeviceSelfManagedIoFlush",
+        "callback-hang:callback=EvtDeviceSelfManagedIoCleanup", "callback-hang:callback=EvtInterruptDpc",
+        "callback-failure:callback=EvtProgramDma,probability=0.05", "callback-failure:callback=EvtInterruptIsr");
+    assertTrue(hangs.isValid(), hangs.problems().toString());
+  }
+
+  @ParameterizedTest(name = "§9 {0} must reach a selected device: {2}")
+  @CsvSource(delimiter = '|', value = {
+      "callback-hang:callback=EvtReserveDma | | EvtReserveDma reaches no device this fault selects (nic: scatter-gather,"
+          + " disk: packet): only driver reserving-packet gets it; callbacks that can be hung there: EvtDriverDeviceAdd,",
+      "callback-hang:callback=EvtDmaTransactionDmaTransferComplete,groups=[nic] | | reaches no device this fault"
+          + " selects (nic: scatter-gather): only driver system gets it",
+      "callback-failure:callback=EvtDmaTransactionConfigureDmaChannel | | no reference driver registers it;"
+          + " callbacks that can be failed there: EvtDriverDeviceAdd,",
+      "callback-failure:callback=EvtDmaEnablerFill,devices=[disk-0002] | none | EvtDmaEnablerFill reaches no device this"
+          + " fault selects (disk: packet): their enablers do not register it (enabler.callbacks)"})
+  void callbackFaultMustReachADevice(String flag, String diskCallbacks, String fragment) {
+    Map<String, String> overrides = diskCallbacks == null ? Map.of() : Map.of("topology.groups.disk.enabler.callbacks", diskCallbacks);
+    String problem = onlyProblem(overrides, flag);
+    assertTrue(problem.startsWith("faults[0].callback: "), problem);
+    assertTrue(problem.contains(fragment), problem);
+    if (flag.startsWith("callback-failure")) {
+      assertTrue(!problem.contains("EvtDeviceSurpriseRemoval") && problem.contains("EvtProgramDma, EvtInterruptIsr"),
+          "a failure's list leaves the VOID callbacks out: " + problem);
+    }
+  }
+
+  @Test
+  @DisplayName("§9 a callback fault is taken when some selected device gets the callback")
+  void callbackFaultReachingSomeDevice() {
+    Map<String, String> nicWithout = Map.of("topology.groups.nic.enabler.callbacks", "none");
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(QUICKSTART, nicWithout, List.of(
+        "callback-failure:callback=EvtDmaEnablerFill", "callback-hang:callback=EvtInterruptDpc,devices=[disk-0001]"));
+    assertTrue(loaded.isValid(), loaded.problems().toString());
   }
 }

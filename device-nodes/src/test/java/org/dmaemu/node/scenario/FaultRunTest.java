@@ -110,4 +110,50 @@ class FaultRunTest {
     assertEquals(24, s.path("devices").path("powerCycles").asLong());
     assertEquals(s.path("accounting").path("submitted").asLong(), s.path("accounting").path("completed").asLong());
   }
+
+  @Test
+  @DisplayName("§3.3 EvtProgramDma failure: the driver ends the transfer with DmaCompletedFinal; each request hit is aborted by the fault")
+  void programDmaFailureAbortsByFaultId(@TempDir Path dir) throws IOException {
+    JsonNode s = run(base(), List.of("callback-failure:id=program,callback=EvtProgramDma,probability=0.05"), dir);
+    JsonNode program = fault(s, "program");
+    long injected = program.path("injected").asLong();
+    assertTrue(injected > 0, program.toString());
+    // One failure ends one request: nothing else of the run fails one.
+    assertEquals(injected, program.path("abortedRequests").asLong(), program.toString());
+    assertEquals(injected, s.path("accounting").path("abortedByFault").path("program").asLong(), s.path("accounting").toString());
+    assertEquals(0, s.path("accounting").path("failed").asLong(), s.path("accounting").toString());
+    assertEquals(0, s.path("devices").path("hung").asLong() + s.path("devices").path("crashed").asLong(),
+        s.path("devices").toString());
+  }
+
+  @Test
+  @DisplayName("§9.2 R7 EvtInterruptIsr failure: not claimed; the watchdog ends the transfer (STATUS_IO_TIMEOUT), aborted by the fault")
+  void isrFailureRecoveredByWatchdog(@TempDir Path dir) throws IOException {
+    Map<String, String> o = base();
+    // The watchdog waits half the deadline: 5 ms of modeled time (100 ms at this time scale).
+    o.put("run.callback-deadline", "10ms");
+    JsonNode s = run(o, List.of("callback-failure:id=isr,callback=EvtInterruptIsr,probability=0.05,groups=[nic]"), dir);
+    JsonNode isr = fault(s, "isr");
+    assertTrue(isr.path("injected").asLong() > 0, isr.toString());
+    assertTrue(isr.path("abortedRequests").asLong() > 0, isr.toString());
+    assertEquals(0, s.path("accounting").path("failed").asLong(), s.path("accounting").toString());
+  }
+
+  @Test
+  @DisplayName("§3.3 EvtProgramDma hang: at the deadline the DPC watchdog crashes the device; the run ends and its open requests are aborted by the hang")
+  void programDmaHangGivesDeviceUp(@TempDir Path dir) throws IOException {
+    Map<String, String> o = base();
+    // 200 ms at this time scale: long enough that no reference driver's callback misses it on a loaded machine.
+    o.put("run.callback-deadline", "10ms");
+    JsonNode s = run(o, List.of("callback-hang:id=stuck,callback=EvtProgramDma,devices=[nic-0001]"), dir);
+    JsonNode stuck = fault(s, "stuck");
+    assertEquals(1, stuck.path("devices").asLong(), stuck.toString());
+    assertEquals(1, s.path("devices").path("crashed").asLong(), s.path("devices").toString());
+    assertTrue(stuck.path("abortedRequests").asLong() > 0, stuck.toString());
+    // The DPC watchdog's bug check is the plan's doing: the run's checks pass (run() asserts it).
+    JsonNode hang = s.path("bugChecks").get(0);
+    assertEquals("HANG", hang.path("rule").asText(), s.path("bugChecks").toString());
+    assertEquals(1, hang.path("planned").asLong(), s.path("bugChecks").toString());
+    assertEquals(0, s.path("accounting").path("failed").asLong(), s.path("accounting").toString());
+  }
 }

@@ -32,6 +32,11 @@ class ScenarioBadFilesTest {
         bad("faults-not-a-list.conf", 3, "faults", "must be a list [ ... ]"),
         bad("fault-unknown-type.conf", 4, "faults[0].type", "must be one of callback-failure, callback-hang, lost-interrupt"),
         bad("fault-unknown-callback.conf", 5, "faults[0].callback", "must name a KMDF callback the emulator delivers"),
+        bad("fault-void-callback-failure.conf", 5, "faults[0].callback",
+            "EvtReserveDma returns nothing (VOID): a failure cannot be returned from it; use callback-hang"),
+        bad("fault-callback-never-delivered.conf", 5, "faults[0].callback",
+            "EvtDmaTransactionConfigureDmaChannel reaches no device this fault selects (nic: packet): no reference"
+                + " driver registers it; callbacks that can be hung there: EvtDriverDeviceAdd,"),
         bad("fault-probability-above-one.conf", 4, "faults[0].probability", "(got 1.5)"),
         bad("fault-key-of-other-type.conf", 5, "faults[0].probability", "does not apply to a surprise-removal fault"),
         bad("fault-duplicate-id.conf", 5, "faults[1].id", "is the id of an earlier fault"),

@@ -7,50 +7,65 @@ import org.dmaemu.protocol.enabler.EnablerCallback;
  * emulator's trace and summary use {@link #kmdfName()}.
  */
 public enum CallbackKind {
-  EVT_DRIVER_DEVICE_ADD("EvtDriverDeviceAdd", true),
-  EVT_DEVICE_PREPARE_HARDWARE("EvtDevicePrepareHardware", true),
-  EVT_DEVICE_D0_ENTRY("EvtDeviceD0Entry", true),
-  EVT_INTERRUPT_ENABLE("EvtInterruptEnable", true),
-  EVT_INTERRUPT_POST_ENABLE("EvtInterruptPostEnable", true),
-  EVT_DEVICE_D0_ENTRY_POST_INTERRUPTS_ENABLED("EvtDeviceD0EntryPostInterruptsEnabled", true),
-  EVT_DMA_ENABLER_FILL("EvtDmaEnablerFill", true),
-  EVT_DMA_ENABLER_ENABLE("EvtDmaEnablerEnable", true),
-  EVT_DMA_ENABLER_SELF_MANAGED_IO_START("EvtDmaEnablerSelfManagedIoStart", true),
-  EVT_DEVICE_SELF_MANAGED_IO_INIT("EvtDeviceSelfManagedIoInit", true),
-  EVT_DEVICE_SELF_MANAGED_IO_RESTART("EvtDeviceSelfManagedIoRestart", true),
-  EVT_DEVICE_SELF_MANAGED_IO_SUSPEND("EvtDeviceSelfManagedIoSuspend", true),
-  EVT_DMA_ENABLER_SELF_MANAGED_IO_STOP("EvtDmaEnablerSelfManagedIoStop", true),
-  EVT_DMA_ENABLER_DISABLE("EvtDmaEnablerDisable", true),
-  EVT_DMA_ENABLER_FLUSH("EvtDmaEnablerFlush", true),
-  EVT_DEVICE_D0_EXIT_PRE_INTERRUPTS_DISABLED("EvtDeviceD0ExitPreInterruptsDisabled", true),
-  EVT_INTERRUPT_DISABLE("EvtInterruptDisable", true),
-  EVT_DEVICE_D0_EXIT("EvtDeviceD0Exit", true),
-  EVT_DEVICE_RELEASE_HARDWARE("EvtDeviceReleaseHardware", true),
-  EVT_DEVICE_SELF_MANAGED_IO_FLUSH("EvtDeviceSelfManagedIoFlush", false),
-  EVT_DEVICE_SELF_MANAGED_IO_CLEANUP("EvtDeviceSelfManagedIoCleanup", false),
-  EVT_DEVICE_SURPRISE_REMOVAL("EvtDeviceSurpriseRemoval", false),
-  EVT_PROGRAM_DMA("EvtProgramDma", false),
-  EVT_RESERVE_DMA("EvtReserveDma", false),
-  EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL("EvtDmaTransactionConfigureDmaChannel", false),
-  EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE("EvtDmaTransactionDmaTransferComplete", false),
-  EVT_INTERRUPT_ISR("EvtInterruptIsr", false),
-  EVT_INTERRUPT_DPC("EvtInterruptDpc", false);
+  EVT_DRIVER_DEVICE_ADD("EvtDriverDeviceAdd", Returns.NTSTATUS),
+  EVT_DEVICE_PREPARE_HARDWARE("EvtDevicePrepareHardware", Returns.NTSTATUS),
+  EVT_DEVICE_D0_ENTRY("EvtDeviceD0Entry", Returns.NTSTATUS),
+  EVT_INTERRUPT_ENABLE("EvtInterruptEnable", Returns.NTSTATUS),
+  EVT_INTERRUPT_POST_ENABLE("EvtInterruptPostEnable", Returns.NTSTATUS),
+  EVT_DEVICE_D0_ENTRY_POST_INTERRUPTS_ENABLED("EvtDeviceD0EntryPostInterruptsEnabled", Returns.NTSTATUS),
+  EVT_DMA_ENABLER_FILL("EvtDmaEnablerFill", Returns.NTSTATUS),
+  EVT_DMA_ENABLER_ENABLE("EvtDmaEnablerEnable", Returns.NTSTATUS),
+  EVT_DMA_ENABLER_SELF_MANAGED_IO_START("EvtDmaEnablerSelfManagedIoStart", Returns.NTSTATUS),
+  EVT_DEVICE_SELF_MANAGED_IO_INIT("EvtDeviceSelfManagedIoInit", Returns.NTSTATUS),
+  EVT_DEVICE_SELF_MANAGED_IO_RESTART("EvtDeviceSelfManagedIoRestart", Returns.NTSTATUS),
+  EVT_DEVICE_SELF_MANAGED_IO_SUSPEND("EvtDeviceSelfManagedIoSuspend", Returns.NTSTATUS),
+  EVT_DMA_ENABLER_SELF_MANAGED_IO_STOP("EvtDmaEnablerSelfManagedIoStop", Returns.NTSTATUS),
+  EVT_DMA_ENABLER_DISABLE("EvtDmaEnablerDisable", Returns.NTSTATUS),
+  EVT_DMA_ENABLER_FLUSH("EvtDmaEnablerFlush", Returns.NTSTATUS),
+  EVT_DEVICE_D0_EXIT_PRE_INTERRUPTS_DISABLED("EvtDeviceD0ExitPreInterruptsDisabled", Returns.NTSTATUS),
+  EVT_INTERRUPT_DISABLE("EvtInterruptDisable", Returns.NTSTATUS),
+  EVT_DEVICE_D0_EXIT("EvtDeviceD0Exit", Returns.NTSTATUS),
+  EVT_DEVICE_RELEASE_HARDWARE("EvtDeviceReleaseHardware", Returns.NTSTATUS),
+  EVT_DEVICE_SELF_MANAGED_IO_FLUSH("EvtDeviceSelfManagedIoFlush", Returns.VOID),
+  EVT_DEVICE_SELF_MANAGED_IO_CLEANUP("EvtDeviceSelfManagedIoCleanup", Returns.VOID),
+  EVT_DEVICE_SURPRISE_REMOVAL("EvtDeviceSurpriseRemoval", Returns.VOID),
+  EVT_PROGRAM_DMA("EvtProgramDma", Returns.BOOLEAN),
+  EVT_RESERVE_DMA("EvtReserveDma", Returns.VOID),
+  EVT_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL("EvtDmaTransactionConfigureDmaChannel", Returns.BOOLEAN),
+  EVT_DMA_TRANSACTION_DMA_TRANSFER_COMPLETE("EvtDmaTransactionDmaTransferComplete", Returns.VOID),
+  EVT_INTERRUPT_ISR("EvtInterruptIsr", Returns.BOOLEAN),
+  EVT_INTERRUPT_DPC("EvtInterruptDpc", Returns.VOID);
+
+  /** What a callback returns to the framework, as its KMDF signature declares it (reference §3.3). */
+  public enum Returns {
+    NTSTATUS,
+    BOOLEAN,
+    VOID
+  }
 
   private final String kmdfName;
-  private final boolean returnsStatus;
+  private final Returns returns;
 
-  CallbackKind(String kmdfName, boolean returnsStatus) {
+  CallbackKind(String kmdfName, Returns returns) {
     this.kmdfName = kmdfName;
-    this.returnsStatus = returnsStatus;
+    this.returns = returns;
   }
 
   public String kmdfName() {
     return kmdfName;
   }
 
-  /** False for the VOID callbacks: their reply only says the driver returned. */
+  /** True for the NTSTATUS callbacks; a BOOLEAN or VOID callback's status is not looked at. */
   public boolean returnsStatus() {
-    return returnsStatus;
+    return returns == Returns.NTSTATUS;
+  }
+
+  /**
+   * True for the VOID callbacks: their reply only says the driver returned, so nothing the driver
+   * does there can be a failure the framework sees (a hang still can).
+   */
+  public boolean returnsNothing() {
+    return returns == Returns.VOID;
   }
 
   public boolean isEnablerCallback() {
