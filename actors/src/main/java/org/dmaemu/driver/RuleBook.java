@@ -27,6 +27,14 @@ public final class RuleBook {
 
   private static final long DRIVER_STREAM = 0x44_52_56; // "DRV"
 
+  /** How a rule book's report of a hang it carried out ends: "EvtProgramDma hang". */
+  private static final String HANG = " hang";
+
+  /** The callback (KMDF name) that a rule book's report {@code what} says a fault hung; {@code null} if it says something else. */
+  public static String hungCallback(String what) {
+    return what.endsWith(HANG) ? what.substring(0, what.length() - HANG.length()) : null;
+  }
+
   private final List<CallbackRule> rules;
   private final LiveCallbackRules live;
   private final FaultObserver faults;
@@ -130,8 +138,8 @@ public final class RuleBook {
   public CallbackRule decide(DriverCallback callback) {
     CallbackRule rule = applicable(callback);
     if (rule != null && rule.faultId() != null) {
-      faults.faultInjected(rule.faultId(), deviceId, callback.kind().kmdfName() + " "
-          + (rule.action() == CallbackRule.Action.HANG ? "hang" : rule.status().name()), clock.nowMicros());
+      faults.faultInjected(rule.faultId(), deviceId, callback.kind().kmdfName()
+          + (rule.action() == CallbackRule.Action.HANG ? HANG : " " + rule.status().name()), clock.nowMicros());
     }
     return rule;
   }

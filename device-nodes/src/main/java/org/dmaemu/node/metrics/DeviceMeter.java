@@ -1,11 +1,14 @@
 package org.dmaemu.node.metrics;
 
 import akka.actor.typed.ActorRef;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dmaemu.driver.IoObserver;
+import org.dmaemu.driver.RuleBook;
 import org.dmaemu.metrics.DmaObserver;
 import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.enabler.DmaDirection;
@@ -34,6 +37,8 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
   private final AtomicBoolean told = new AtomicBoolean();
   private volatile ActorRef<IoEnded> notify;
   private volatile String lastFault;
+  /** The callbacks (KMDF names) a fault hung on this device, planned or injected while the run ran. */
+  private final Set<String> hungByFault = ConcurrentHashMap.newKeySet();
   private final Predicate<String> endsRequests;
   // Guarded by this: set once the run gave the device up (giveUp).
   private boolean givenUp;
@@ -113,8 +118,17 @@ public final class DeviceMeter implements IoObserver, DmaObserver {
     if (endsRequests.test(faultId)) {
       lastFault = faultId;
     }
+    String hung = RuleBook.hungCallback(what);
+    if (hung != null) {
+      hungByFault.add(hung);
+    }
     run.faultInjected(faultId, deviceId, what, atMicros);
     detail.faultInjected(faultId, deviceId, what, atMicros);
+  }
+
+  /** Whether a fault hung {@code callback} (a KMDF name) on this device: its driver never returned from it. */
+  public boolean hungByFault(String callback) {
+    return hungByFault.contains(callback);
   }
 
   /**

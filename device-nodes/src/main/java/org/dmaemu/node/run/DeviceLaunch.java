@@ -4,9 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.dmaemu.device.Device;
 import org.dmaemu.driver.CallbackRule;
 import org.dmaemu.driver.DriverModel;
@@ -54,18 +52,7 @@ public record DeviceLaunch(
     }
     DeviceMeter meter = new DeviceMeter(metrics, workload.observer(), workload::faultEndsRequests);
     return new DeviceLaunch(deviceId, plan, meter, plan.io().driverSettings(rules, seed).model(meter), meter,
-        io(meter, plan, clock, plannedHangs(faultRules)), schedule);
-  }
-
-  /** The transaction callbacks the plan's rules for this device may hang (reference §3.3: DISPATCH_LEVEL). */
-  private static Set<String> plannedHangs(List<CallbackRule> faultRules) {
-    Set<String> hangs = new HashSet<>();
-    for (CallbackRule r : faultRules) {
-      if (r.action() == CallbackRule.Action.HANG && r.kind().isTransactionCallback()) {
-        hangs.add(r.kind().kmdfName());
-      }
-    }
-    return hangs;
+        io(meter, plan, clock), schedule);
   }
 
   /**
@@ -73,11 +60,10 @@ public record DeviceLaunch(
    * crash shows there), and gives the I/O up as stalled when no request ended for ten seconds plus
    * two hang deadlines — many times what a request takes on a loaded machine.
    */
-  private static DeviceScript.Io io(DeviceMeter meter, DevicePlan plan, NodeClock clock, Set<String> plannedHangs) {
+  private static DeviceScript.Io io(DeviceMeter meter, DevicePlan plan, NodeClock clock) {
     Duration deadline = clock.toReal(plan.settings().callbackDeadline());
     return new DeviceScript.Io(
-        meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)),
-        plannedHangs);
+        meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)));
   }
 
   public Behavior<DeviceMessage> device(TraceSink trace) {

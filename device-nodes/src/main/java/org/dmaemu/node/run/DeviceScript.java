@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.dmaemu.fault.Fault;
 import org.dmaemu.node.metrics.DeviceMeter;
 import org.dmaemu.protocol.CborSerializable;
@@ -88,19 +87,8 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
    * @param kind the device's kind, for the outcome
    * @param checkEvery how often the script asks the device's state while it waits
    * @param quietLimit how long no request may end before the script gives the I/O up as stalled
-   * @param plannedHangs the transaction callbacks (KMDF names) the fault plan may hang on this
-   *     device: one that never returns trips the DPC watchdog (bug check HANG), the plan's doing
    */
-  public record Io(DeviceMeter meter, String kind, Duration checkEvery, Duration quietLimit, Set<String> plannedHangs) {
-    public Io {
-      plannedHangs = Set.copyOf(plannedHangs);
-    }
-
-    /** No planned hang. */
-    public Io(DeviceMeter meter, String kind, Duration checkEvery, Duration quietLimit) {
-      this(meter, kind, checkEvery, quietLimit, Set.of());
-    }
-  }
+  public record Io(DeviceMeter meter, String kind, Duration checkEvery, Duration quietLimit) {}
 
   /** The rule of a transaction's bug check for a callback that did not return (DPC_WATCHDOG_VIOLATION). */
   private static final String HANG_RULE = "HANG";
@@ -498,13 +486,14 @@ public final class DeviceScript extends AbstractBehavior<DeviceScript.Command> {
   }
 
   /**
-   * The rules of the bug checks the fault plan explains: a DPC watchdog violation (HANG) in a
-   * transaction callback the plan hangs on this device. Reference drivers hit no other.
+   * The rules of the bug checks a fault explains: a DPC watchdog violation (HANG) in a transaction
+   * callback that a fault (planned or injected while the run ran) hung on this device. Reference
+   * drivers hit no other.
    */
   private List<String> plannedBugChecks(List<BugCheck> bugChecks) {
     List<String> rules = new ArrayList<>(0);
     for (BugCheck b : bugChecks) {
-      if (io != null && b.rule().equals(HANG_RULE) && io.plannedHangs().contains(b.ddi())) {
+      if (io != null && b.rule().equals(HANG_RULE) && io.meter().hungByFault(b.ddi())) {
         rules.add(b.rule());
       }
     }

@@ -1,6 +1,7 @@
 package org.dmaemu.node.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -102,6 +103,17 @@ class RunMetricsTest {
     assertEquals(1, m.requestsCompleted());
     assertEquals(1, m.requestsFailed());
     assertEquals(8, m.registersStillHeld());
+  }
+
+  @Test
+  @DisplayName("§3.3 a device's meter remembers which callbacks a fault hung (planned or injected), not those a fault failed")
+  void meterRemembersHungCallbacks() {
+    DeviceMeter meter = newMeter(new RunMetrics(), 0);
+    meter.faultInjected("live-2", "dev", "EvtProgramDma hang", 10);
+    meter.faultInjected("f1", "dev", "EvtInterruptIsr STATUS_UNSUCCESSFUL", 20);
+    assertTrue(meter.hungByFault("EvtProgramDma"));
+    assertFalse(meter.hungByFault("EvtInterruptIsr"));
+    assertFalse(meter.hungByFault("EvtReserveDma"));
   }
 
   /** A meter to which {@code submitted} requests have arrived. */
