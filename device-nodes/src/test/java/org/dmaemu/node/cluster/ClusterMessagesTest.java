@@ -152,7 +152,7 @@ class ClusterMessagesTest {
             new Window(10, 5000)),
         new Fault.CallbackFault("live-2", CallbackKind.EVT_PROGRAM_DMA, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 0.1, some,
             Window.ALWAYS),
-        new Fault.CallbackFault("live-3", CallbackKind.EVT_RESERVE_DMA, null, 0.5, DeviceSelector.ALL, Window.ALWAYS),
+        new Fault.CallbackFault("live-3", CallbackKind.EVT_INTERRUPT_DPC, null, 0.5, DeviceSelector.ALL, Window.ALWAYS),
         new Fault.DeviceEvent("live-4", Fault.DeviceEventKind.SURPRISE_REMOVAL, some, Duration.ofMillis(3)),
         new Fault.DeviceEvent("live-5", Fault.DeviceEventKind.POWER_CYCLE, DeviceSelector.ALL, Duration.ZERO),
         new Fault.ArbiterCrash("live-6", "iommu", Duration.ofMillis(1)));
