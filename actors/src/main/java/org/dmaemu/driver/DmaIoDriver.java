@@ -250,6 +250,11 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     NtStatus status;
     /** A failed EvtProgramDma ended the request's transfer: the request fails with this status. */
     NtStatus failure;
+    /**
+     * The fault that ends the request, when the driver saw it act on this request: its EvtProgramDma
+     * failed, or an ISR or DPC that a fault failed or hung left its transfer to the watchdog.
+     */
+    String abortedBy;
     /** DDI calls made on the transaction, and returns received from it (each return answers the call of its number). */
     long callsMade;
     long returnsReceived;
@@ -496,7 +501,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     // No more I/O: requests still queued are cancelled, as KMDF purges a power-managed queue.
     endArrivals();
     while (!queue.isEmpty()) {
-      end(queue.poll(), 0, NtStatus.STATUS_CANCELLED);
+      end(queue.poll(), 0, NtStatus.STATUS_CANCELLED, null);
     }
     reportFinishedIfDone();
     // The device is going away: give the reservations back (§5 FreeResources).
@@ -584,6 +589,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     slot.bytes = 0;
     slot.status = null;
     slot.failure = null;
+    slot.abortedBy = null;
     slot.timedOut = false;
     inFlight++;
     initialize(slot);
@@ -670,7 +676,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     while (at <= now && mayArriveAt(at)) {
       Request request = arrive(at);
       if (queue.size() >= MAX_QUEUED) {
-        end(request, 0, NtStatus.STATUS_INSUFFICIENT_RESOURCES);
+        end(request, 0, NtStatus.STATUS_INSUFFICIENT_RESOURCES, null);
       } else {
         queue.add(request);
       }
@@ -708,18 +714,21 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     }
   }
 
-  /** Reports the end of a request. */
-  private void end(Request request, long bytes, NtStatus status) {
+  /**
+   * Reports the end of a request; a failed one that {@code faultId} ended (the driver saw that fault
+   * act on it) is aborted by that fault, whatever else acted on the device since.
+   */
+  private void end(Request request, long bytes, NtStatus status, String faultId) {
     long now = clock.nowMicros();
-    observer.requestCompleted(
-        new IoObserver.RequestEnd(
-            driverContext.deviceId(),
-            request.sequence(),
-            request.direction(),
-            bytes,
-            status,
-            now - request.arrivalMicros(),
-            request.arrivalMicros() - ioStartMicros));
+    IoObserver.RequestEnd end = new IoObserver.RequestEnd(
+        driverContext.deviceId(),
+        request.sequence(),
+        request.direction(),
+        bytes,
+        status,
+        now - request.arrivalMicros(),
+        request.arrivalMicros() - ioStartMicros);
+    observer.requestCompleted(faultId != null && !status.isSuccess() ? end.abortedBy(faultId) : end);
   }
 
   private void initialize(Slot slot) {
@@ -739,6 +748,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       return this;
     }
     if (fails(rule)) {
+      blame(programmedSlot, rule);
       return failProgramDma(programmedSlot, program, rule.status());
     }
     if (hardwareGone) {
@@ -794,6 +804,13 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
     return this;
   }
 
+  /** The request on {@code slot} ends by {@code rule}'s fault, unless a fault was blamed for it first. */
+  private static void blame(Slot slot, CallbackRule rule) {
+    if (slot.request != null && slot.abortedBy == null && rule.faultId() != null) {
+      slot.abortedBy = rule.faultId();
+    }
+  }
+
   private static boolean hangs(CallbackRule rule) {
     return rule != null && rule.action() == CallbackRule.Action.HANG;
   }
@@ -816,6 +833,11 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
 
   private Behavior<DriverMessage> onIsr(DriverCallback.EvtInterruptIsr isr) {
     CallbackRule rule = rules.decide(isr);
+    if (hangs(rule) || fails(rule)) {
+      for (CompletedTransfer done : isr.completed()) {
+        blame(slotOf(done.transaction()), rule);
+      }
+    }
     if (hangs(rule)) {
       // The engine gives the ISR up at its deadline; the completions it was shown reach no DPC.
       return this;
@@ -859,8 +881,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   }
 
   private Behavior<DriverMessage> onDpc(DriverCallback.EvtInterruptDpc dpc) {
-    if (hangs(rules.decide(dpc))) {
+    CallbackRule rule = rules.decide(dpc);
+    if (hangs(rule)) {
       // The hung DPC keeps what the ISR latched for it: those transfers are the watchdog's.
+      for (CompletedTransfer done : latched) {
+        blame(slotOf(done.transaction()), rule);
+      }
       latched.clear();
       return this;
     }
@@ -1016,11 +1042,12 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
   /** A request ends: report it, start the next on this transaction, retry those refused as busy. */
   private Behavior<DriverMessage> requestDone(Slot slot) {
     inFlight--;
-    end(slot.request, slot.bytes, slot.timedOut ? NtStatus.STATUS_IO_TIMEOUT : slot.status);
+    end(slot.request, slot.bytes, slot.timedOut ? NtStatus.STATUS_IO_TIMEOUT : slot.status, slot.abortedBy);
     slot.request = null;
     slot.state = SlotState.IDLE;
     slot.timedOut = false;
     slot.failure = null;
+    slot.abortedBy = null;
     // Whatever the request still waited for is over with it.
     slot.awaiting.clear();
     slot.programmed = false;
@@ -1064,7 +1091,7 @@ public final class DmaIoDriver extends AbstractBehavior<DriverMessage> {
       if (noUsableSlot()) {
         endArrivals();
         while (!queue.isEmpty()) {
-          end(queue.poll(), 0, r.status());
+          end(queue.poll(), 0, r.status(), null);
         }
         reportFinishedIfDone();
       }

@@ -140,6 +140,25 @@ class FaultRunTest {
   }
 
   @Test
+  @DisplayName("§3.3, §9.2 R7 faults that overlap on a device: each request is aborted by the fault that ended it, not by whichever acted last")
+  void overlappingFaultsBlamedPerRequest(@TempDir Path dir) throws IOException {
+    Map<String, String> o = base();
+    o.put("run.callback-deadline", "10ms");
+    // Often enough that an EvtProgramDma failure comes while an unclaimed interrupt's transfer waits for the watchdog.
+    JsonNode s = run(o, List.of(
+        "callback-failure:id=program,callback=EvtProgramDma,probability=0.2,groups=[nic]",
+        "callback-failure:id=isr,callback=EvtInterruptIsr,probability=0.2,groups=[nic]"), dir);
+    JsonNode program = fault(s, "program");
+    JsonNode isr = fault(s, "isr");
+    // One EvtProgramDma failure ends its own request and no other.
+    assertTrue(program.path("injected").asLong() > 0, program.toString());
+    assertEquals(program.path("injected").asLong(), program.path("abortedRequests").asLong(), program + " " + isr);
+    assertTrue(isr.path("abortedRequests").asLong() >= isr.path("injected").asLong(), program + " " + isr);
+    assertEquals(s.path("accounting").path("aborted").asLong(),
+        program.path("abortedRequests").asLong() + isr.path("abortedRequests").asLong(), s.path("accounting").toString());
+  }
+
+  @Test
   @DisplayName("§3.3 EvtProgramDma hang: at the deadline the DPC watchdog crashes the device; the run ends and its open requests are aborted by the hang")
   void programDmaHangGivesDeviceUp(@TempDir Path dir) throws IOException {
     Map<String, String> o = base();
