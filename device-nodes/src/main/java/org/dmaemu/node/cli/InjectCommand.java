@@ -22,17 +22,17 @@ import picocli.CommandLine.Spec;
  * {@code dmaemu inject --node HOST:PORT FAULT}: adds a fault to the run a cluster is running now.
  * The run's coordinator checks it against the running scenario, as a {@code --fault} flag is
  * checked, names it {@code live-N} unless it names itself, and hands it to every node (an arbiter
- * crash it carries out itself). Node faults are refused: the owner of the nodes' processes carries
- * them out.
+ * crash it carries out itself). A node fault goes to the side that owns the nodes' processes
+ * ({@code dmaemu cluster}); into a run without one it is refused.
  */
 @Command(
     name = "inject",
     description = {
       "Injects FAULT into the run a cluster is running now, as a --fault flag writes",
-      "it (TYPE:KEY=VALUE,..., docs/faults.md): any type but node-crash and node-pause.",
-      "Message and callback faults act from the devices' next message or callback on;",
-      "surprise-removal, power-cycle and arbiter-crash act 'at' after the injection",
-      "(default 0: at once). The fault is checked against the running scenario",
+      "it (TYPE:KEY=VALUE,..., docs/faults.md); node-crash and node-pause only into a",
+      "run of 'dmaemu cluster', which owns its nodes. Message and callback faults act",
+      "from the devices' next message or callback on; the others 'at' after the",
+      "injection (default 0: at once). The fault is checked against the running scenario",
       "(groups, devices, ids), gets the id live-N unless it names one, and is listed",
       "in the run's summary.json with the planned faults. This JVM joins the cluster",
       "through --node as a client for a moment and leaves.",

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -102,7 +101,7 @@ public final class ClusterRun {
     RunClient.Progress seen = new RunClient.Progress();
     system.systemActorOf(
         RunClient.create(services.coordinator(), runId, ScenarioLoader.resolved(scenario), expectedNodes, writer, future,
-            seen, nodeFaults, plannedNodeFaults(scenario)),
+            seen, nodeFaults),
         "dmaemu-run-client-" + runId,
         akka.actor.typed.Props.empty());
     ClusterResult result;
@@ -127,14 +126,6 @@ public final class ClusterRun {
       SummaryJson.write(runDir.resolve(ScenarioRun.SUMMARY), written.json());
     }
     return new Report(written, result.nodes(), result.nodeFaults());
-  }
-
-  private static Map<String, Fault.NodeFault> plannedNodeFaults(Scenario scenario) {
-    Map<String, Fault.NodeFault> byId = new LinkedHashMap<>();
-    for (Fault.NodeFault f : scenario.faultPlan().ofType(Fault.NodeFault.class)) {
-      byId.put(f.id(), f);
-    }
-    return byId;
   }
 
   /**

@@ -11,7 +11,6 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.dmaemu.fault.Fault;
@@ -69,7 +68,6 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
   private final TimerScheduler<Command> timers;
   private final Chunk.Assembly assembly;
   private final NodeFaults nodeFaults;
-  private final Map<String, Fault.NodeFault> planned;
   private final long sinceNanos = System.nanoTime();
   private int runners;
   private boolean submitted;
@@ -82,10 +80,9 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
       ActorRef<TraceWriter.Command> trace,
       CompletableFuture<ClusterResult> result,
       Progress progress,
-      NodeFaults nodeFaults,
-      Map<String, Fault.NodeFault> planned) {
+      NodeFaults nodeFaults) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new RunClient(
-        context, timers, coordinator, runId, scenario, expectedNodes, trace, result, progress, nodeFaults, planned)));
+        context, timers, coordinator, runId, scenario, expectedNodes, trace, result, progress, nodeFaults)));
   }
 
   private RunClient(
@@ -98,11 +95,9 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
       ActorRef<TraceWriter.Command> trace,
       CompletableFuture<ClusterResult> result,
       Progress progress,
-      NodeFaults nodeFaults,
-      Map<String, Fault.NodeFault> planned) {
+      NodeFaults nodeFaults) {
     super(context);
     this.nodeFaults = nodeFaults;
-    this.planned = Map.copyOf(planned);
     this.timers = timers;
     this.coordinator = coordinator;
     this.runId = runId;
@@ -190,14 +185,10 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
   }
 
   private Behavior<Command> onExecuteNodeFault(RunCoordinator.ExecuteNodeFault execute) {
-    Fault.NodeFault fault = planned.get(execute.faultId());
-    if (fault == null) {
-      coordinator.tell(new RunCoordinator.NodeFaultDone(runId, execute.faultId(), 0, "",
-          "the submitting side's scenario has no node fault " + execute.faultId()));
-      return this;
-    }
+    Duration length = Duration.ofMillis(execute.realLengthMillis());
+    Fault.NodeFault fault = new Fault.NodeFault(execute.faultId(), execute.kind(), execute.node(), Duration.ZERO, length);
     getContext().pipeToSelf(
-        nodeFaults.execute(fault, Duration.ofMillis(execute.realLengthMillis())),
+        nodeFaults.execute(fault, length),
         (action, failure) -> new NodeFaultCarriedOut(execute.faultId(), action,
             failure == null ? null : reason(failure)));
     return this;

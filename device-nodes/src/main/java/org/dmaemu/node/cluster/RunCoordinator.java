@@ -69,9 +69,9 @@ import org.dmaemu.protocol.trace.TraceEvent;
  * started; the coordinator has the submitting side carry them out ({@link ExecuteNodeFault}), which
  * owns the nodes' processes, and so knows which node each hit. It refuses to crash a node that holds
  * a shared adapter domain or bus: the devices on the other nodes reach those arbiters directly, not
- * through sharding, so they would wait for them to the end. Faults other than node faults can be
- * added while the devices run ({@link InjectFault}); they are checked against the running scenario
- * and handed to every node, and an arbiter crash is carried out here.
+ * through sharding, so they would wait for them to the end. Faults can be added while the devices
+ * run ({@link InjectFault}); they are checked against the running scenario and handed to every
+ * node, and an arbiter crash or node fault is carried out from here as a planned one is.
  */
 public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Command> {
 
@@ -167,11 +167,13 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   public record ResultChunk(String runId, Chunk chunk) implements ClientEvent {}
 
   /**
-   * Carry out the scenario's node fault {@code faultId} now; answer {@link NodeFaultDone}.
+   * Carry out node fault {@code faultId} (planned, or injected while the run runs) now: {@code kind}
+   * on node {@code node}; answer {@link NodeFaultDone}.
    *
    * @param realLengthMillis a pause's length in real time (its modeled length over the time scale)
    */
-  public record ExecuteNodeFault(String runId, String faultId, long realLengthMillis) implements ClientEvent {}
+  public record ExecuteNodeFault(String runId, String faultId, Fault.NodeFaultKind kind, int node, long realLengthMillis)
+      implements ClientEvent {}
 
   private record RunnersListed(Set<ActorRef<NodeRunner.Command>> runners) implements Command {
     RunnersListed {
@@ -276,12 +278,10 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     final Map<String, Integer> knownStarted = new HashMap<>();
     /** Nodes the run lost while it ran, by address, in the order it lost them. */
     final Map<String, LostNode> lost = new LinkedHashMap<>();
-    /** The scenario's node faults by id, in plan order. */
+    /** The run's node faults by id, planned (in plan order) then injected. */
     final Map<String, NodeFaultState> nodeFaults = new LinkedHashMap<>();
-    /** The scenario's arbiter crashes, in plan order: the coordinator has the domain's entity crash. */
-    final List<Fault.ArbiterCrash> arbiterCrashes;
-    /** Every arbiter crash of the run by id, planned or injected, for when it is due. */
-    final Map<String, Fault.ArbiterCrash> crashesById = new HashMap<>();
+    /** The run's arbiter crashes by id, planned then injected: the coordinator has the domain's entity crash. */
+    final Map<String, Fault.ArbiterCrash> crashesById = new LinkedHashMap<>();
     /** Whether the timed faults' timers (node faults, arbiter crashes) run: once every device has started. */
     boolean faultClockStarted;
     /** Faults injected while the run runs, in injection order. */
@@ -294,8 +294,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     Run(SubmitRun submit, Scenario scenario) {
       this.submit = submit;
       this.scenario = scenario;
-      this.arbiterCrashes = scenario.faultPlan().ofType(Fault.ArbiterCrash.class);
-      arbiterCrashes.forEach(c -> crashesById.put(c.id(), c));
+      scenario.faultPlan().ofType(Fault.ArbiterCrash.class).forEach(c -> crashesById.put(c.id(), c));
       ScenarioWorkload ids = new ScenarioWorkload(scenario, null);
       for (int i = 1; i <= ids.devices(); i++) {
         deviceIds.add(ids.deviceId(i));
@@ -312,7 +311,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
 
     boolean hasTimedFaults() {
-      return !nodeFaults.isEmpty() || !arbiterCrashes.isEmpty();
+      return !nodeFaults.isEmpty() || !crashesById.isEmpty();
     }
 
     int arbiters() {
@@ -709,11 +708,19 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     timers.cancel(FAULT_CLOCK_TIMER);
     getContext().getLog().info("run {}: timed faults count from now", run.id());
     for (NodeFaultState f : run.nodeFaults.values()) {
-      timers.startSingleTimer(NODE_FAULT_TIMER + f.fault.id(), new NodeFaultDue(run.id(), f.fault.id()), real(f.fault.at()));
+      scheduleNodeFault(f.fault);
     }
-    for (Fault.ArbiterCrash c : run.arbiterCrashes) {
-      timers.startSingleTimer(ARBITER_CRASH_TIMER + c.id(), new ArbiterCrashDue(run.id(), c.id()), real(c.at()));
+    for (Fault.ArbiterCrash c : run.crashesById.values()) {
+      scheduleArbiterCrash(c);
     }
+  }
+
+  private void scheduleNodeFault(Fault.NodeFault f) {
+    timers.startSingleTimer(NODE_FAULT_TIMER + f.id(), new NodeFaultDue(run.id(), f.id()), real(f.at()));
+  }
+
+  private void scheduleArbiterCrash(Fault.ArbiterCrash c) {
+    timers.startSingleTimer(ARBITER_CRASH_TIMER + c.id(), new ArbiterCrashDue(run.id(), c.id()), real(c.at()));
   }
 
   /** A planned arbiter crash is due: the domain's entity crashes its lock and pool, which rebuild. */
@@ -918,6 +925,28 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
   }
 
+  private Duration pauseLength(Fault.NodeFault fault) {
+    return fault.kind() == Fault.NodeFaultKind.PAUSE ? real(fault.length()) : Duration.ZERO;
+  }
+
+  /** Why the node fault cannot be carried out on the node at {@code address} now, or {@code null}. */
+  private String nodeFaultObstacle(Fault.NodeFault fault, String address) {
+    Duration length = pauseLength(fault);
+    List<String> held = run.arbitersByNode.getOrDefault(address, List.of());
+    if (run.lost.containsKey(address)) {
+      return "node " + fault.node() + " (" + address + ") was lost already";
+    } else if (!held.isEmpty() && (fault.kind() == Fault.NodeFaultKind.CRASH || length.compareTo(acceptablePause) >= 0)) {
+      return "node " + fault.node() + " (" + address + ") holds " + String.join(", ", held)
+          + ": devices on the other nodes reach a shared arbiter directly, so they would wait for it to the end "
+          + "(sharding would start it again elsewhere only empty, and no device would learn its new address)"
+          + (fault.kind() == Fault.NodeFaultKind.PAUSE
+              ? "; a pause of " + length.toMillis() + " ms there is not shorter than the failure detector's "
+                  + acceptablePause.toMillis() + " ms, so the node would be downed"
+              : "");
+    }
+    return null;
+  }
+
   private Behavior<Command> onNodeFaultDue(NodeFaultDue due) {
     if (run == null || !run.id().equals(due.runId())) {
       return this;
@@ -926,20 +955,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     if (run.phase != Phase.RUNNING || f == null) {
       return this;
     }
-    Duration length = f.fault.kind() == Fault.NodeFaultKind.PAUSE ? real(f.fault.length()) : Duration.ZERO;
-    List<String> held = run.arbitersByNode.getOrDefault(f.address, List.of());
-    String why = null;
-    if (run.lost.containsKey(f.address)) {
-      why = "node " + f.fault.node() + " (" + f.address + ") was lost already";
-    } else if (!held.isEmpty() && (f.fault.kind() == Fault.NodeFaultKind.CRASH || length.compareTo(acceptablePause) >= 0)) {
-      why = "node " + f.fault.node() + " (" + f.address + ") holds " + String.join(", ", held)
-          + ": devices on the other nodes reach a shared arbiter directly, so they would wait for it to the end "
-          + "(sharding would start it again elsewhere only empty, and no device would learn its new address)"
-          + (f.fault.kind() == Fault.NodeFaultKind.PAUSE
-              ? "; a pause of " + length.toMillis() + " ms there is not shorter than the failure detector's "
-                  + acceptablePause.toMillis() + " ms, so the node would be downed"
-              : "");
-    }
+    Duration length = pauseLength(f.fault);
+    String why = nodeFaultObstacle(f.fault, f.address);
     if (why != null) {
       f.outcome = "refused";
       f.detail = why;
@@ -953,7 +970,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       f.watch = getContext().spawnAnonymous(ReclaimWatch.create(run.id(), f.fault.id(), run.domains, reclaimAdapter));
     }
     getContext().getLog().info("run {}: fault {} due: {} on {}", run.id(), f.fault.id(), f.fault.describe(), f.address);
-    run.submit.replyTo().tell(new ExecuteNodeFault(run.id(), f.fault.id(), length.toMillis()));
+    run.submit.replyTo().tell(new ExecuteNodeFault(run.id(), f.fault.id(), f.fault.kind(), f.fault.node(), length.toMillis()));
     return this;
   }
 
@@ -1074,9 +1091,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   /**
    * Checks the fault against the running scenario as a {@code --fault} flag would be checked, with
    * the faults injected before it: it must read, name what exists, and have an id of its own
-   * ({@code live-N} if it names none). A timed fault's {@code at} counts from now, 0 if not given.
-   * Node faults cannot join a running run: the side that owns the nodes' processes carries them out,
-   * from the plan.
+   * ({@code live-N} if it names none). A timed fault's {@code at} counts from now (or from when every
+   * device has started, if later), 0 if not given. A node fault needs a submitting side that owns
+   * the nodes' processes, and a node it may hit.
    */
   private Behavior<Command> onInjectFault(InjectFault inject) {
     if (run == null || run.phase != Phase.RUNNING) {
@@ -1095,11 +1112,11 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     }
     Fault given = asGiven.scenario().faults().get(asGiven.scenario().faults().size() - 1);
     if (given instanceof Fault.NodeFault n) {
-      inject.replyTo().tell(new InjectResult(InjectResult.Outcome.BAD_FAULT, "", "", 0, 0, List.of(
-          "a " + n.kind().planName() + " fault cannot be injected into a running run: 'dmaemu cluster' carries out node "
-              + "faults from the plan (a --fault flag or the scenario's faults), as it owns the nodes' processes; "
-              + "on a cluster you started yourself, stop or kill a node's process (docs/faults-cluster.md)")));
-      return this;
+      String refusal = liveNodeFaultRefusal(n);
+      if (refusal != null) {
+        inject.replyTo().tell(new InjectResult(InjectResult.Outcome.BAD_FAULT, "", "", 0, 0, List.of(refusal)));
+        return this;
+      }
     }
     ScenarioLoader.Loaded named =
         ScenarioLoader.fromText(base, source, List.of(withDefaults(flag, "id = \"live-" + (run.live.size() + 1) + "\"")));
@@ -1109,9 +1126,20 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     Fault fault = named.scenario().faults().get(named.scenario().faults().size() - 1);
     run.live.add(fault);
     getContext().getLog().info("run {}: fault {} injected: {}", run.id(), fault.id(), fault.describe());
+    // A timed fault counts its at from now, or from when every device has started if that is later.
     if (fault instanceof Fault.ArbiterCrash crash) {
       run.crashesById.put(crash.id(), crash);
-      timers.startSingleTimer(ARBITER_CRASH_TIMER + crash.id(), new ArbiterCrashDue(run.id(), crash.id()), real(crash.at()));
+      if (run.faultClockStarted) {
+        scheduleArbiterCrash(crash);
+      }
+    } else if (fault instanceof Fault.NodeFault n) {
+      run.nodeFaults.put(n.id(), new NodeFaultState(n, run.submit.nodeAddresses().get(n.node() - 1)));
+      if (run.faultClockStarted) {
+        scheduleNodeFault(n);
+      }
+    }
+    if (!run.faultClockStarted && run.hasTimedFaults() && !timers.isTimerActive(FAULT_CLOCK_TIMER)) {
+      timers.startSingleTimer(FAULT_CLOCK_TIMER, new FaultClockLimit(run.id()), FAULT_CLOCK_LIMIT);
     }
     getContext().spawnAnonymous(LiveInjection.create(run.id(), fault, run.runners, inject.replyTo()));
     return this;
@@ -1125,7 +1153,27 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   }
 
   /** The fault types whose {@code at} an injection may leave out (0: at once). */
-  private static final Set<String> TIMED_TYPES = Set.of("surprise-removal", "power-cycle", "arbiter-crash");
+  private static final Set<String> TIMED_TYPES =
+      Set.of("surprise-removal", "power-cycle", "arbiter-crash", "node-crash", "node-pause");
+
+  /**
+   * Why a node fault cannot join the running run, or {@code null}: only the side that owns the
+   * nodes' processes ({@code dmaemu cluster}) can carry one out, on a node it started that is still
+   * there and holds no shared arbiter (checked again when the fault is due).
+   */
+  private String liveNodeFaultRefusal(Fault.NodeFault fault) {
+    List<String> addresses = run.submit.nodeAddresses();
+    String what = "a " + fault.kind().planName() + " fault";
+    if (addresses.isEmpty()) {
+      return what + " cannot be injected into this run: only 'dmaemu cluster' owns its nodes' processes and can "
+          + "carry one out; on a cluster you started yourself, stop or kill a node's process (docs/faults-cluster.md)";
+    }
+    if (fault.node() > addresses.size()) {
+      return what + " names node " + fault.node() + ", but the run has " + addresses.size() + " nodes";
+    }
+    String obstacle = nodeFaultObstacle(fault, addresses.get(fault.node() - 1));
+    return obstacle == null ? null : what + " cannot be carried out now: " + obstacle;
+  }
 
   /** The {@code type} a {@code --fault} flag names, or {@code ""} if it names none readably (the reader then says why). */
   static String typeOf(String flag) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.Address;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Down;
@@ -11,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.dmaemu.fault.Fault;
 import org.dmaemu.node.scenario.Scenario;
@@ -141,6 +146,49 @@ class ClusterNodeLossTest {
       JsonNode fault = s.path("faults").get(0);
       assertEquals(1, fault.path("injected").asLong());
       assertEquals(lost, fault.path("devices").asLong());
+    }
+  }
+
+  @Test
+  @DisplayName("§10 dmaemu inject node-crash: the owner of the nodes crashes the node at once; accounted like a planned crash")
+  void liveCrash(@TempDir Path tmp) throws Exception {
+    Scenario scenario = load(tmp, List.of());
+    Path dir = tmp.resolve("run");
+    try (TestCluster cluster = TestCluster.start(3, ABRUPT)) {
+      String victim = address(cluster.node(2));
+      ActorTestKit kit = ActorTestKit.create(cluster.node(1));
+      TestProbe<RunCoordinator.InjectResult> probe = kit.createTestProbe();
+      ActorRef<RunCoordinator.Command> coordinator = ClusterServices.start(cluster.node(1)).coordinator();
+      CompletableFuture<ClusterRun.Report> running = CompletableFuture.supplyAsync(() -> {
+        try {
+          return ClusterRun.runReporting(cluster.node(0), scenario, dir, 3, ScenarioRun.Progress.NONE, downing(cluster));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+      RunCoordinator.InjectResult injected = probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+        coordinator.tell(new RunCoordinator.InjectFault("node-crash:id=kill3,node=3", probe.getRef()));
+        RunCoordinator.InjectResult r = probe.receiveMessage(Duration.ofSeconds(20));
+        assertEquals(RunCoordinator.InjectResult.Outcome.INJECTED, r.outcome(), r.messages().toString());
+        return r;
+      });
+      assertEquals("kill3", injected.faultId());
+      assertEquals("node-crash node=3 at=0us", injected.describe());
+
+      ClusterRun.Report report = running.get(120, TimeUnit.SECONDS);
+      assertEquals(List.of(), report.result().failedChecks());
+      JsonNode s = JSON.readTree(dir.resolve(ScenarioRun.SUMMARY).toFile());
+      JsonNode acc = s.path("accounting");
+      assertEquals(0, acc.path("unaccounted").asLong(), acc.toString());
+      ClusterResult.NodeFaultRecord record = report.nodeFaults().get(0);
+      assertEquals("kill3", record.id());
+      assertEquals("executed", record.outcome(), record.toString());
+      int lost = s.path("devices").path("lostWithNode").asInt();
+      assertTrue(lost > 0, "the crash took the node's devices: " + s.path("devices"));
+      assertEquals(victim, record.address());
+      assertEquals(lost, record.devicesLost());
+      assertEquals("kill3", s.path("faults").get(0).path("id").asText(), s.path("faults").toString());
+      assertEquals("kill3", s.path("nodeFaults").get(0).path("id").asText());
     }
   }
 

@@ -56,7 +56,7 @@ class LiveInjectionTest {
 
   @Test
   @DisplayName("§10 live injection: message, callback, device and arbiter faults join the running run on every node and act;"
-      + " node faults and bad ones are refused")
+      + " node faults (no owner of the nodes here) and bad ones are refused")
   void injectIntoARunningRun(@TempDir Path tmp) throws Exception {
     Path file = Files.writeString(tmp.resolve("live.conf"), ClusterRunTest.SCENARIO, StandardCharsets.UTF_8);
     // The watchdog waits half the callback deadline for a lost interrupt: 100 modeled ms, 2 s of real time here (the
@@ -108,8 +108,8 @@ class LiveInjectionTest {
 
       RunCoordinator.InjectResult crash = inject(coordinator, probe, "node-crash:node=2,at=1s");
       assertEquals(RunCoordinator.InjectResult.Outcome.BAD_FAULT, crash.outcome());
-      assertTrue(crash.messages().get(0).startsWith("a node-crash fault cannot be injected into a running run: "
-          + "'dmaemu cluster' carries out node faults from the plan"), crash.messages().toString());
+      assertTrue(crash.messages().get(0).startsWith("a node-crash fault cannot be injected into this run: "
+          + "only 'dmaemu cluster' owns its nodes' processes"), crash.messages().toString());
 
       // A callback failure, a surprise removal and a power cycle at once (at defaults to 0 from now), an arbiter crash
       // 1 modeled ms on.
