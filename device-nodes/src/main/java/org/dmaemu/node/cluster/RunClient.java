@@ -185,10 +185,10 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
   }
 
   private Behavior<Command> onExecuteNodeFault(RunCoordinator.ExecuteNodeFault execute) {
-    Duration length = Duration.ofMillis(execute.realLengthMillis());
-    Fault.NodeFault fault = new Fault.NodeFault(execute.faultId(), execute.kind(), execute.node(), Duration.ZERO, length);
+    Fault.NodeFault fault = new Fault.NodeFault(execute.faultId(), execute.kind(), execute.node(),
+        Duration.ofNanos(execute.atMicros() * 1000), Duration.ofNanos(execute.lengthMicros() * 1000));
     getContext().pipeToSelf(
-        nodeFaults.execute(fault, length),
+        nodeFaults.execute(fault, Duration.ofMillis(execute.realLengthMillis())),
         (action, failure) -> new NodeFaultCarriedOut(execute.faultId(), action,
             failure == null ? null : reason(failure)));
     return this;

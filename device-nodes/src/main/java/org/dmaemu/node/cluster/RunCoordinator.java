@@ -14,7 +14,11 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.GetClusterShardingStats;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.actor.Address;
+import akka.cluster.ClusterEvent;
+import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -52,8 +56,9 @@ import org.dmaemu.protocol.trace.TraceEvent;
  * loads the scenario a client submits, has every node prepare its part ({@link NodeRunner}), starts
  * the shared adapter domains and buses as sharded entities wherever sharding puts them and tells
  * every node their addresses, starts every device entity, adds up the devices' outcomes as they
- * come, and when every device has answered (or none answered for the stall timeout) stops the
- * arbiters, collects every node's metrics, merges them and sends the merged result to the client.
+ * come, and when every device has answered (or, for the stall timeout, none answered and no request
+ * ended) stops the arbiters, collects every node's metrics, merges them and sends the merged result
+ * to the client.
  * Then the run is forgotten everywhere, and the cluster can run the next scenario.
  *
  * <p>A step that does not complete in time (a node that does not answer) gives the run up: the
@@ -170,9 +175,13 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
    * Carry out node fault {@code faultId} (planned, or injected while the run runs) now: {@code kind}
    * on node {@code node}; answer {@link NodeFaultDone}.
    *
+   * @param atMicros the fault's {@code at}, modeled, for the record
+   * @param lengthMicros a pause's modeled length, for the record
    * @param realLengthMillis a pause's length in real time (its modeled length over the time scale)
    */
-  public record ExecuteNodeFault(String runId, String faultId, Fault.NodeFaultKind kind, int node, long realLengthMillis)
+  public record ExecuteNodeFault(
+      String runId, String faultId, Fault.NodeFaultKind kind, int node, long atMicros, long lengthMicros,
+      long realLengthMillis)
       implements ClientEvent {}
 
   private record RunnersListed(Set<ActorRef<NodeRunner.Command>> runners) implements Command {
@@ -212,6 +221,12 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
 
   private record ArbiterCrashDue(String runId, String faultId) implements Command {}
 
+  /** A member left the cluster: an injecting client that a live node fault waits for may be gone. */
+  private record MemberGone(Address address) implements Command, NoSerializationVerificationNeeded {}
+
+  /** A live node fault has waited long enough for its injecting client to leave. */
+  private record InjectorWaitOver(String runId, String faultId) implements Command {}
+
   private record ReclaimGraceOver(String runId) implements Command {}
 
   private record WrappedReclaim(ReclaimWatch.Reclaimed reclaimed)
@@ -240,6 +255,16 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   private static final String STALL_TIMER = "stall";
   private static final String NODE_FAULT_TIMER = "node-fault-";
   private static final String ARBITER_CRASH_TIMER = "arbiter-crash-";
+  private static final String INJECTOR_TIMER = "injector-";
+  /**
+   * How long a node fault injected live waits at most for the {@code dmaemu inject} client that sent
+   * it to leave the cluster. A member that dies while the client leaves keeps the cluster from
+   * converging, so the client could not finish leaving; it would drop out unreachable instead, and
+   * two reachability changes close together make the split brain resolver down every node.
+   */
+  private static final Duration INJECTOR_WAIT = Duration.ofSeconds(20);
+  /** How long after a node crash the run waits for the cluster to remove the node before it may count as stalled. */
+  private static final Duration NODE_LOSS_PATIENCE = Duration.ofSeconds(90);
   private static final String FAULT_CLOCK_TIMER = "fault-clock";
   /** How long timed faults wait for every device to have started before they count from then anyway. */
   private static final Duration FAULT_CLOCK_LIMIT = Duration.ofSeconds(60);
@@ -265,6 +290,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     final Map<String, Integer> devicesByNode = new HashMap<>();
     final Map<String, List<String>> arbitersByNode = new HashMap<>();
     final Map<String, Long> endedByNode = new HashMap<>();
+    /** Requests ended over all nodes at the last progress that showed more: the stall timer counts from then. */
+    long endedAtLastAdvance;
     final Map<String, NodeMetrics> metrics = new LinkedHashMap<>();
     final List<String> problems = new ArrayList<>();
     /** Every runner the run watches, lost ones included, to unwatch at the end. */
@@ -291,7 +318,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     long startNanos;
     long tallyWallNanos;
 
-    Run(SubmitRun submit, Scenario scenario) {
+    Run(SubmitRun submit, Scenario scenario, Config config) {
       this.submit = submit;
       this.scenario = scenario;
       scenario.faultPlan().ofType(Fault.ArbiterCrash.class).forEach(c -> crashesById.put(c.id(), c));
@@ -303,7 +330,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       this.expectedRequests = ScenarioRun.expectedRequests(scenario, deviceIds.size());
       Duration realDeadline =
           Duration.ofNanos((long) (scenario.run().callbackDeadline().toNanos() / scenario.run().timeScale()));
-      this.stallTimeout = PowerCycleRun.defaultStallTimeout(realDeadline);
+      this.stallTimeout = PowerCycleRun.defaultStallTimeout(config, realDeadline);
     }
 
     String id() {
@@ -380,6 +407,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     long firstReclaimWallMicros;
     final Map<String, long[]> reclaimedByDomain = new HashMap<>();
     ActorRef<ReclaimWatch.Command> watch;
+    /** Injected live by a client member still in the cluster: not scheduled until it has left. */
+    Address waitsFor;
 
     NodeFaultState(Fault.NodeFault fault, String address) {
       this.fault = fault;
@@ -460,6 +489,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     ActorRef<Receptionist.Listing> listings = context.messageAdapter(
         Receptionist.Listing.class, listing -> new RunnersListed(listing.getServiceInstances(NodeRunner.KEY)));
     context.getSystem().receptionist().tell(Receptionist.subscribe(NodeRunner.KEY, listings));
+    ActorRef<ClusterEvent.MemberRemoved> removals =
+        context.messageAdapter(ClusterEvent.MemberRemoved.class, removed -> new MemberGone(removed.member().address()));
+    Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(removals, ClusterEvent.MemberRemoved.class));
   }
 
   @Override
@@ -483,6 +515,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         .onMessage(NodeFaultDue.class, this::onNodeFaultDue)
         .onMessage(FaultClockLimit.class, this::onFaultClockLimit)
         .onMessage(ArbiterCrashDue.class, this::onArbiterCrashDue)
+        .onMessage(MemberGone.class, this::onMemberGone)
+        .onMessage(InjectorWaitOver.class, this::onInjectorWaitOver)
         .onMessage(ReclaimGraceOver.class, this::onReclaimGraceOver)
         .onMessage(NodeFaultDone.class, this::onNodeFaultDone)
         .onMessage(WrappedReclaim.class, this::onReclaim)
@@ -507,7 +541,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       submit.replyTo().tell(new RunRejected(submit.runId(), refusal));
       return this;
     }
-    run = new Run(submit, loaded.scenario());
+    run = new Run(submit, loaded.scenario(), getContext().getSystem().settings().config());
     for (Fault.NodeFault f : loaded.scenario().faultPlan().ofType(Fault.NodeFault.class)) {
       run.nodeFaults.put(f.id(), new NodeFaultState(f, submit.nodeAddresses().get(f.node() - 1)));
     }
@@ -708,7 +742,9 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     timers.cancel(FAULT_CLOCK_TIMER);
     getContext().getLog().info("run {}: timed faults count from now", run.id());
     for (NodeFaultState f : run.nodeFaults.values()) {
-      scheduleNodeFault(f.fault);
+      if (f.waitsFor == null) {
+        scheduleNodeFault(f.fault);
+      }
     }
     for (Fault.ArbiterCrash c : run.crashesById.values()) {
       scheduleArbiterCrash(c);
@@ -723,7 +759,47 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     timers.startSingleTimer(ARBITER_CRASH_TIMER + c.id(), new ArbiterCrashDue(run.id(), c.id()), real(c.at()));
   }
 
-  /** A planned arbiter crash is due: the domain's entity crashes its lock and pool, which rebuild. */
+  /** {@code address} if it is a member that hosts nothing (a client, which leaves when it is done), else {@code null}. */
+  private Address leavingClient(Address address) {
+    for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
+      if (m.address().equals(address) && !m.hasRole(Hosting.ROLE)) {
+        return address;
+      }
+    }
+    return null;
+  }
+
+  private Behavior<Command> onMemberGone(MemberGone gone) {
+    if (run != null) {
+      for (NodeFaultState f : run.nodeFaults.values()) {
+        if (gone.address().equals(f.waitsFor)) {
+          releaseLiveNodeFault(f);
+        }
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onInjectorWaitOver(InjectorWaitOver over) {
+    NodeFaultState f = run == null || !run.id().equals(over.runId()) ? null : run.nodeFaults.get(over.faultId());
+    if (f != null && f.waitsFor != null) {
+      getContext().getLog().warn("run {}: fault {}: the client that injected it is still a member after {} s; acting anyway",
+          run.id(), f.fault.id(), INJECTOR_WAIT.toSeconds());
+      releaseLiveNodeFault(f);
+    }
+    return this;
+  }
+
+  /** The live node fault's client is gone (or waited for long enough): its {@code at} counts from now. */
+  private void releaseLiveNodeFault(NodeFaultState f) {
+    f.waitsFor = null;
+    timers.cancel(INJECTOR_TIMER + f.fault.id());
+    if (run.faultClockStarted) {
+      scheduleNodeFault(f.fault);
+    }
+  }
+
+  /** An arbiter crash is due: the domain's entity crashes its lock and pool, which rebuild. */
   private Behavior<Command> onArbiterCrashDue(ArbiterCrashDue due) {
     if (!isPhase(due.runId(), Phase.RUNNING)) {
       return this;
@@ -803,6 +879,12 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     NodeRunner.NodeProgress p = wrapped.progress();
     if (run != null && p.runId().equals(run.id()) && !run.lost.containsKey(p.node())) {
       run.endedByNode.put(p.node(), p.ended());
+      long ended = run.endedByNode.values().stream().mapToLong(Long::longValue).sum();
+      if (ended > run.endedAtLastAdvance && run.phase == Phase.RUNNING) {
+        // Requests still end: the run is not stalled, however long its devices take to finish.
+        run.endedAtLastAdvance = ended;
+        timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
+      }
       run.lastProgress.put(p.node(), p);
       int known = run.knownStarted.getOrDefault(p.node(), 0);
       List<String> started = p.started();
@@ -818,9 +900,14 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   }
 
   private Behavior<Command> onStalled(Stalled stalled) {
+    if (isPhase(stalled.runId(), Phase.RUNNING) && nodeLossPending()) {
+      // Devices wait for what a killed node held until the cluster removes it and the arbiters take it back.
+      timers.startSingleTimer(STALL_TIMER, new Stalled(run.id()), run.stallTimeout);
+      return this;
+    }
     if (isPhase(stalled.runId(), Phase.RUNNING)) {
       List<String> silent = run.deviceIds.stream().filter(id -> !run.answeredDevices.contains(id)).limit(10).toList();
-      getContext().getLog().warn("run {}: {} of {} devices gave no final answer; none answered for {} ms (e.g. {})",
+      getContext().getLog().warn("run {}: {} of {} devices gave no final answer; none answered and no request ended for {} ms (e.g. {})",
           run.id(), run.deviceIds.size() - run.tally.accounted() - run.notRun - run.lostDevices(), run.deviceIds.size(),
           run.stallTimeout.toMillis(), String.join(", ", silent));
       return stopArbiters();
@@ -829,6 +916,22 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
   }
 
   // ---- Lost nodes and node faults ---------------------------------------------------------------
+
+  /**
+   * Whether a node crash was carried out and the cluster has not removed its node yet, within
+   * {@link #NODE_LOSS_PATIENCE} of the signal: the failure detector and the split brain resolver
+   * take their time, and the run waits for them rather than counting as stalled.
+   */
+  private boolean nodeLossPending() {
+    long now = NodeClock.wallClockMicros();
+    for (NodeFaultState f : run.nodeFaults.values()) {
+      if (f.fault.kind() == Fault.NodeFaultKind.CRASH && f.executedWallMicros > 0 && !run.lost.containsKey(f.address)
+          && now - f.executedWallMicros < NODE_LOSS_PATIENCE.toNanos() / 1000) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * A node's runner is gone: the node left or was downed and removed. Before the devices start the
@@ -970,7 +1073,8 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
       f.watch = getContext().spawnAnonymous(ReclaimWatch.create(run.id(), f.fault.id(), run.domains, reclaimAdapter));
     }
     getContext().getLog().info("run {}: fault {} due: {} on {}", run.id(), f.fault.id(), f.fault.describe(), f.address);
-    run.submit.replyTo().tell(new ExecuteNodeFault(run.id(), f.fault.id(), f.fault.kind(), f.fault.node(), length.toMillis()));
+    run.submit.replyTo().tell(new ExecuteNodeFault(run.id(), f.fault.id(), f.fault.kind(), f.fault.node(),
+        f.fault.at().toNanos() / 1000, f.fault.length().toNanos() / 1000, length.toMillis()));
     return this;
   }
 
@@ -1133,8 +1237,12 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
         scheduleArbiterCrash(crash);
       }
     } else if (fault instanceof Fault.NodeFault n) {
-      run.nodeFaults.put(n.id(), new NodeFaultState(n, run.submit.nodeAddresses().get(n.node() - 1)));
-      if (run.faultClockStarted) {
+      NodeFaultState state = new NodeFaultState(n, run.submit.nodeAddresses().get(n.node() - 1));
+      run.nodeFaults.put(n.id(), state);
+      state.waitsFor = leavingClient(inject.replyTo().path().address());
+      if (state.waitsFor != null) {
+        timers.startSingleTimer(INJECTOR_TIMER + n.id(), new InjectorWaitOver(run.id(), n.id()), INJECTOR_WAIT);
+      } else if (run.faultClockStarted) {
         scheduleNodeFault(n);
       }
     }

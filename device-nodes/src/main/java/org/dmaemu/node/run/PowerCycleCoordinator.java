@@ -81,6 +81,8 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   private Duration longestDeadline = Duration.ZERO;
   private int spawned;
   private RunSummary summary;
+  /** Requests the running devices had ended when the stall timer last ran out. */
+  private long endedAtLastStallCheck;
 
   public static Behavior<Command> create(PowerCycleRun.Options options, Workload workload, TraceSink trace) {
     return Behaviors.setup(
@@ -180,11 +182,18 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   }
 
   private Behavior<Command> onStalled() {
+    long ended = endedByRunningDevices();
+    if (summary == null && options.timeout() == null && ended != endedAtLastStallCheck) {
+      // Requests still end: a long run is not a stalled one.
+      endedAtLastStallCheck = ended;
+      armStallTimer();
+      return this;
+    }
     if (summary == null) {
       getContext()
           .getLog()
           .warn(
-              "{} of {} devices gave no final answer; none answered for {} ms",
+              "{} of {} devices gave no final answer; no device answered and no request ended for {} ms",
               options.devices() - tally.accounted(),
               options.devices(),
               stallTimeout().toMillis());
@@ -205,7 +214,18 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
     getContext().spawn(launch.script(device, steps, reportTo), "script-" + deviceId);
   }
 
-  /** Restarted by every final answer: the run gives up only when no device makes progress. */
+  private long endedByRunningDevices() {
+    long ended = 0;
+    for (LiveDevice d : live.values()) {
+      ended += d.meter == null ? 0 : d.meter.ended();
+    }
+    return ended;
+  }
+
+  /**
+   * Restarted by every final answer, and (unless the options fix the timeout) when it runs out while
+   * requests still end: the run gives up only when no device makes progress.
+   */
   private void armStallTimer() {
     timers.startSingleTimer(Stalled.INSTANCE, stallTimeout());
   }
@@ -213,7 +233,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   private Duration stallTimeout() {
     return options.timeout() != null
         ? options.timeout()
-        : PowerCycleRun.defaultStallTimeout(clock.toReal(longestDeadline));
+        : PowerCycleRun.defaultStallTimeout(getContext().getSystem().settings().config(), clock.toReal(longestDeadline));
   }
 
   private void conclude() {

@@ -48,7 +48,8 @@ public final class PowerCycleRun {
    *     until {@link RunHandle#terminate()} (to measure what idle devices cost)
    * @param keepDeviceOutcomes put every device's outcome into the summary
    * @param timeout how long the run waits while no device reaches its final answer before it
-   *     counts the rest as unaccounted; {@code null} for half a minute plus two hang deadlines
+   *     counts the rest as unaccounted, whether requests still end or not; {@code null} for half a
+   *     minute plus two hang deadlines without a final answer or any request ending
    */
   public record Options(
       long seed,
@@ -160,11 +161,12 @@ public final class PowerCycleRun {
   }
 
   /**
-   * How long a run waits while no device reaches its final answer before it gives up on the rest:
-   * half a minute plus two hang deadlines, many times what a loaded machine needs between answers.
+   * How long a run waits while no device reaches its final answer and no request ends before it
+   * gives up on the rest: {@code dmaemu.stall-after} (half a minute) plus two hang deadlines, many
+   * times what a loaded machine needs between answers.
    */
-  public static Duration defaultStallTimeout(Duration realDeadline) {
-    return Duration.ofSeconds(30).plus(realDeadline.multipliedBy(2));
+  public static Duration defaultStallTimeout(Config config, Duration realDeadline) {
+    return config.getDuration("dmaemu.stall-after").plus(realDeadline.multipliedBy(2));
   }
 
   private static OutputStream openTrace(Path file) throws IOException {

@@ -122,7 +122,7 @@ class ClusterMessagesTest {
         new RunCoordinator.InjectResult(RunCoordinator.InjectResult.Outcome.INJECTED, "live-1", "message interrupts drop p=0.01",
             3, 3, List.of()),
         new RunCoordinator.NodeFaultDone("r", "crash", 1_700_000_000_000_000L, "SIGKILL to node 3", null),
-        new RunCoordinator.ExecuteNodeFault("r", "pause", Fault.NodeFaultKind.PAUSE, 2, 4000),
+        new RunCoordinator.ExecuteNodeFault("r", "pause", Fault.NodeFaultKind.PAUSE, 2, 100_000, 200_000, 4000),
         liveFault(),
         new RunCoordinator.RunRejected("r", "busy"),
         new TraceWriter.RecordBatch(2, "dmaemu node 2", List.of(

@@ -237,6 +237,23 @@ class ClusterRunTest {
   }
 
   @Test
+  @DisplayName("DESIGN §5 a cluster run whose requests keep ending is not stalled, however long before its first device finishes")
+  void longClusterRunIsNotStalled(@TempDir Path tmp) throws IOException {
+    Path file = tmp.resolve("long.conf");
+    Files.writeString(file, SCENARIO, StandardCharsets.UTF_8);
+    // 150 modeled ms of requests per device: 3 s of real time; no device finishes before then.
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(file, Map.of("run.duration", "150ms", "run.requests", "1000000",
+        "run.callback-deadline", "20ms", "power.cycles", "0", "run.trace", "false"));
+    assertTrue(loaded.isValid(), loaded.problems().toString());
+    // No final answer for 1 s plus two deadlines (0.8 s) would be a stall.
+    try (TestCluster one = TestCluster.start(1, ConfigFactory.parseString("dmaemu.stall-after = 1s"))) {
+      ScenarioRun.Result r = ClusterRun.run(one.node(0), loaded.scenario(), tmp.resolve("run"), 1, ScenarioRun.Progress.NONE);
+      assertEquals(List.of(), r.failedChecks());
+      assertEquals(0, r.json().path("accounting").path("unaccounted").asLong(), r.json().path("accounting").toString());
+    }
+  }
+
+  @Test
   @DisplayName("a client member (dmaemu run --join) submits a run and hosts none of it")
   void clientHostsNothing(@TempDir Path tmp) throws IOException {
     try (TestCluster four = TestCluster.start(2)) {

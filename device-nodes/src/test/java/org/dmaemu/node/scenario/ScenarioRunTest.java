@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +143,26 @@ class ScenarioRunTest {
     // Whether a removal finds requests in flight depends on where the device's power cycles are when
     // it comes, which a loaded machine shifts: that removals end requests is checked where the timing
     // is fixed (a fault plan's surprise removal, FaultRunTest).
+  }
+
+  @Test
+  @DisplayName("DESIGN §5 a run whose requests keep ending is not stalled, however long before its first device finishes")
+  void longRunIsNotStalled(@TempDir Path tmp) throws IOException {
+    Map<String, String> o = new HashMap<>();
+    // Every device issues requests for 150 modeled ms: 3 s of real time at the example's time scale of 0.05.
+    o.put("run.duration", "150ms");
+    o.put("run.requests", "1000000");
+    o.put("run.warm-up", "0ms");
+    o.put("run.callback-deadline", "20ms");
+    ScenarioLoader.Loaded loaded = ScenarioLoader.load(SCENARIOS.resolve("quickstart.conf"), o);
+    assertTrue(loaded.isValid(), loaded.problems().toString());
+    // No final answer for 1 s plus two deadlines (0.8 s) would be a stall; none comes before 3 s.
+    Config config = ConfigFactory.parseString("dmaemu.stall-after = 1s").withFallback(ConfigFactory.load());
+    ScenarioRun.Result r = ScenarioRun.run(loaded.scenario(), tmp.resolve("run"), config, ScenarioRun.Progress.NONE);
+    assertEquals(List.of(), r.failedChecks());
+    JsonNode acc = r.json().path("accounting");
+    assertEquals(0, acc.path("unaccounted").asLong(), acc.toString());
+    assertTrue(r.json().path("run").path("wallSeconds").asDouble() > 2.5, r.json().path("run").toString());
   }
 
   @Test
