@@ -157,10 +157,22 @@ public final class DeviceEntity extends AbstractBehavior<DeviceEntity.Command> {
     return this;
   }
 
+  /**
+   * How long the script lets no request end before it gives the I/O up: in a cluster a device may
+   * wait for what a crashed node's devices held on a shared arbiter until the failure detector and
+   * the split brain resolver have removed that node, and only then get it.
+   */
+  private Duration quietAfter() {
+    Duration heartbeatPause = getContext().getSystem().settings().config()
+        .getDuration("akka.cluster.failure-detector.acceptable-heartbeat-pause");
+    // Twice the usual margin: removal and reclaim came 24-25 s after a SIGKILL with a 15 s pause (performance.md).
+    return DeviceLaunch.QUIET_AFTER.multipliedBy(2).plus(heartbeatPause).plus(NodeConfig.SBR_STABLE_AFTER);
+  }
+
   /** The device and its script, made as an embedded run makes them ({@link DeviceLaunch}). */
   private void launch(NodeRun run) {
     DeviceLaunch launch = DeviceLaunch.of(run.workload(), run.workload().driverRules(), run.scenario().run().seed(),
-        deviceId, run.runMetrics(), NodeClock.get(getContext().getSystem()));
+        deviceId, run.runMetrics(), NodeClock.get(getContext().getSystem()), quietAfter());
     meter = launch.meter();
     device = getContext().spawn(launch.device(run.trace()), "device");
     ActorRef<DeviceOutcome> reportTo = getContext().messageAdapter(DeviceOutcome.class, WrappedOutcome::new);

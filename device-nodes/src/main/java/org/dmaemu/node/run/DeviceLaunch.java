@@ -35,9 +35,19 @@ public record DeviceLaunch(
     DeviceScript.Io io,
     PowerSchedule schedule) {
 
-  /** The device {@code deviceId} of {@code workload}, its requests counted in {@code metrics}. */
+  /** How long no request of a device may end, on top of two hang deadlines, before its script gives the I/O up. */
+  public static final Duration QUIET_AFTER = Duration.ofSeconds(10);
+
+  /**
+   * The device {@code deviceId} of {@code workload}, its requests counted in {@code metrics}.
+   *
+   * @param quietAfter how long no request may end, on top of two hang deadlines, before the script
+   *     gives the I/O up as stalled: {@link #QUIET_AFTER}, longer where a device may have to wait for
+   *     the cluster to remove a crashed node
+   */
   public static DeviceLaunch of(
-      Workload workload, List<CallbackRule> rules, long seed, String deviceId, RunMetrics metrics, NodeClock clock) {
+      Workload workload, List<CallbackRule> rules, long seed, String deviceId, RunMetrics metrics, NodeClock clock,
+      Duration quietAfter) {
     DevicePlan plan = workload.plan(seed, deviceId);
     List<CallbackRule> faultRules = workload.faultRules(seed, deviceId);
     if (!faultRules.isEmpty()) {
@@ -52,18 +62,18 @@ public record DeviceLaunch(
     }
     DeviceMeter meter = new DeviceMeter(metrics, workload.observer(), workload::faultEndsRequests);
     return new DeviceLaunch(deviceId, plan, meter, plan.io().driverSettings(rules, seed).model(meter), meter,
-        io(meter, plan, clock), schedule);
+        io(meter, plan, clock, quietAfter), schedule);
   }
 
   /**
    * How a script watches its device's I/O: it asks the device's state every half hang deadline (a
-   * crash shows there), and gives the I/O up as stalled when no request ended for ten seconds plus
-   * two hang deadlines — many times what a request takes on a loaded machine.
+   * crash shows there), and gives the I/O up as stalled when no request ended for {@code quietAfter}
+   * plus two hang deadlines — many times what a request takes on a loaded machine.
    */
-  private static DeviceScript.Io io(DeviceMeter meter, DevicePlan plan, NodeClock clock) {
+  private static DeviceScript.Io io(DeviceMeter meter, DevicePlan plan, NodeClock clock, Duration quietAfter) {
     Duration deadline = clock.toReal(plan.settings().callbackDeadline());
     return new DeviceScript.Io(
-        meter, plan.io().kind(), deadline.dividedBy(2), Duration.ofSeconds(10).plus(deadline.multipliedBy(2)));
+        meter, plan.io().kind(), deadline.dividedBy(2), quietAfter.plus(deadline.multipliedBy(2)));
   }
 
   public Behavior<DeviceMessage> device(TraceSink trace) {

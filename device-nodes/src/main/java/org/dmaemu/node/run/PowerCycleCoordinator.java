@@ -205,7 +205,7 @@ public final class PowerCycleCoordinator extends AbstractBehavior<PowerCycleCoor
   private void startNextDevice() {
     spawned++;
     String deviceId = workload.deviceId(spawned);
-    DeviceLaunch launch = DeviceLaunch.of(workload, rules, options.seed(), deviceId, metrics, clock);
+    DeviceLaunch launch = DeviceLaunch.of(workload, rules, options.seed(), deviceId, metrics, clock, DeviceLaunch.QUIET_AFTER);
     if (launch.plan().settings().callbackDeadline().compareTo(longestDeadline) > 0) {
       longestDeadline = launch.plan().settings().callbackDeadline();
     }
