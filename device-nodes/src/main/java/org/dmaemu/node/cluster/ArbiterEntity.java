@@ -1,6 +1,5 @@
 package org.dmaemu.node.cluster;
 
-import akka.actor.NoSerializationVerificationNeeded;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
@@ -9,7 +8,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import java.time.Duration;
 import java.util.List;
 import org.dmaemu.arbitration.AdapterDomain;
 import org.dmaemu.node.scenario.AdapterDomainSpec;
@@ -19,7 +17,6 @@ import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.arbitration.AdapterLockMessage;
 import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.hardware.BusMessage;
-import org.dmaemu.time.NodeClock;
 
 /**
  * A shared arbiter of a cluster run (DESIGN §3: "Adapter (sharded entity, id = adapter id)"), of
@@ -56,15 +53,12 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
   public record Stop(String runId, ActorRef<ArbiterReport> replyTo) implements Command {}
 
   /**
-   * Fault {@code faultId} crashes this adapter domain's lock and map-register pool at modeled time
-   * {@code at} since the run's start (the nodes' clocks are aligned to the run's epoch), at once if
-   * that has passed. Only for run {@code runId}, and only for an adapter domain: a bus has nothing to
-   * rebuild from (its occupancies are not held by anyone), so a crash sent to a bus is logged and
-   * ignored.
+   * Fault {@code faultId} crashes this adapter domain's lock and map-register pool now (the run's
+   * coordinator sends it when the fault is due). Only for run {@code runId}, and only for an adapter
+   * domain: a bus has nothing to rebuild from (its occupancies are not held by anyone), so a crash
+   * sent to a bus is logged and ignored.
    */
-  public record Crash(String runId, String faultId, Duration at) implements Command {}
-
-  private record CrashDue(String faultId) implements Command, NoSerializationVerificationNeeded {}
+  public record Crash(String runId, String faultId) implements Command {}
 
   private record ChildStopped(String child) implements Command {}
 
@@ -101,7 +95,6 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
         .onMessage(Start.class, this::onStart)
         .onMessage(Stop.class, this::onStop)
         .onMessage(Crash.class, this::onCrash)
-        .onMessage(CrashDue.class, this::onCrashDue)
         .onMessage(ChildStopped.class, this::onChildStopped)
         .build();
   }
@@ -169,20 +162,9 @@ public final class ArbiterEntity extends AbstractBehavior<ArbiterEntity.Command>
           crash.faultId(), kind.what, name, crash.runId());
       return this;
     }
-    NodeClock clock = NodeClock.get(getContext().getSystem());
-    Duration wait = crash.at().minus(Duration.ofNanos(clock.nowMicros() * 1000L));
-    if (wait.isNegative() || wait.isZero()) {
-      return onCrashDue(new CrashDue(crash.faultId()));
-    }
-    getContext().scheduleOnce(clock.toReal(wait), getContext().getSelf(), new CrashDue(crash.faultId()));
-    return this;
-  }
-
-  private Behavior<Command> onCrashDue(CrashDue due) {
-    if (spawned != null && stopReplyTo == null && spawned.started() instanceof ArbiterReport.DomainStarted d) {
-      d.lock().tell(new AdapterLockMessage.Crash(due.faultId()));
-      d.registers().tell(new MapRegisterMessage.Crash(due.faultId()));
-    }
+    ArbiterReport.DomainStarted d = (ArbiterReport.DomainStarted) spawned.started();
+    d.lock().tell(new AdapterLockMessage.Crash(crash.faultId()));
+    d.registers().tell(new MapRegisterMessage.Crash(crash.faultId()));
     return this;
   }
 

@@ -808,7 +808,7 @@ public final class RunCoordinator extends AbstractBehavior<RunCoordinator.Comman
     if (c != null) {
       getContext().getLog().info("run {}: fault {} due: {}", run.id(), c.id(), c.describe());
       sharding.entityRefFor(ArbiterEntity.Kind.ADAPTER_DOMAIN.typeKey, c.adapterDomain())
-          .tell(new ArbiterEntity.Crash(run.id(), c.id(), Duration.ZERO));
+          .tell(new ArbiterEntity.Crash(run.id(), c.id()));
     }
     return this;
   }

@@ -115,10 +115,10 @@ class ArbiterEntityCrashTest {
     txRegisters.expectMessage(new MapRegistersGranted("iommu", 2, 5, 0));
 
     // Another run's crash, or one for a later time, does nothing now.
-    entity.tell(new ArbiterEntity.Crash("another-run", "f-other", Duration.ZERO));
+    entity.tell(new ArbiterEntity.Crash("another-run", "f-other"));
     tx.expectNoMessage(Duration.ofMillis(100));
 
-    entity.tell(new ArbiterEntity.Crash("run-crash", "f-entity", Duration.ZERO));
+    entity.tell(new ArbiterEntity.Crash("run-crash", "f-entity"));
     ReportAdapterHolding lockQuestion = tx.expectMessageClass(ReportAdapterHolding.class);
     ReportMapRegisterHolding poolQuestion = txRegisters.expectMessageClass(ReportMapRegisterHolding.class);
     lockQuestion.replyTo().tell(new AdapterHolding(lockQuestion.rebuild(), tx.getRef(), who, List.of(1L), List.of()));
@@ -151,7 +151,7 @@ class ArbiterEntityCrashTest {
     entity.tell(new ArbiterEntity.Start("run-bus", coordinator.getRef()));
     ArbiterReport.BusStarted started = assertInstanceOf(ArbiterReport.BusStarted.class, coordinator.receiveMessage());
     LoggingTestKit.warn("is not a running adapter domain").expect(kit.system(), () -> {
-      entity.tell(new ArbiterEntity.Crash("run-bus", "f-bus", Duration.ZERO));
+      entity.tell(new ArbiterEntity.Crash("run-bus", "f-bus"));
       return null;
     });
     TestProbe<BusSnapshot> bus = kit.createTestProbe();

@@ -109,7 +109,7 @@ class ClusterMessagesTest {
         new DeviceEntity.InjectEvent("r", new DeviceScript.InjectEvent(Fault.DeviceEventKind.SURPRISE_REMOVAL, "live-2", 500)),
         new ArbiterEntity.Start("r", ref(ArbiterReport.class)),
         new ArbiterEntity.Stop("r", ref(ArbiterReport.class)),
-        new ArbiterEntity.Crash("r", "f-crash", Duration.ofMillis(250)),
+        new ArbiterEntity.Crash("r", "f-crash"),
         domain,
         bus,
         new ArbiterReport.NotStarted("r", "iommu", "n", "why"),
