@@ -183,11 +183,15 @@ class PowerDuringIoTest {
   @Test
   @DisplayName("a duration that runs out while the device is in D3 ends the I/O when it resumes")
   void durationEndsInD3() {
-    // Transfers of 200 ms: D3 comes before any completes, and the 1 ms duration is over by then.
+    // Both requests arrive when the I/O starts, well inside the 50 ms duration (a 1 ms duration let a
+    // cold JVM decide the second arrival after it, and the I/O ended with one request before D3).
+    // Transfers take 300 ms: D3 comes before either completes, and the duration is over by then; the
+    // transfer stays inside the watchdog (half the 1 s callback deadline).
     IoWorkload closed = new IoWorkload(new ArrivalPattern.Closed(2), new SizeDistribution.Fixed(4096), 0.5, 0,
-        Duration.ofMillis(1));
-    Started s = start(packetV3(2, closed), HardwareSettings.defaults().withLatency(Duration.ofMillis(200)), new RecordingTrace());
+        Duration.ofMillis(50));
+    Started s = start(packetV3(2, closed), HardwareSettings.defaults().withLatency(Duration.ofMillis(300)), new RecordingTrace());
     assertEquals(PnpOutcome.SUCCEEDED, s.request(p -> new PnpCommand.SetDevicePower(DevicePowerState.D3, p)).outcome());
+    assertEquals(2, s.recorder().submitted.size(), "both requests arrived when the I/O started");
     assertEquals(-1, s.recorder().finishedWith, "the I/O is suspended, not over: arrivals are decided when it runs");
     assertEquals(PnpOutcome.SUCCEEDED, s.request(p -> new PnpCommand.SetDevicePower(DevicePowerState.D0, p)).outcome());
     s.pnp().awaitAssert(Duration.ofSeconds(5), () -> {
