@@ -161,7 +161,8 @@ class PowerDuringIoTest {
   void cycleDuringIo() {
     IoWorkload closed = IoWorkload.closed(3, 4096, 16384, 0.5, 60);
     Started s = start(packetV3(3, closed), HardwareSettings.defaults().withLatency(Duration.ofMillis(1)), new RecordingTrace());
-    s.pnp().awaitAssert(Duration.ofSeconds(10), () -> {
+    // Polled every 5 ms, not every 100 ms: the cycle comes after ~5 of the 60 requests (~20 at 100 ms).
+    s.pnp().awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(5), () -> {
       assertTrue(s.recorder().ended.size() >= 5, "the I/O is under way");
       return null;
     });
