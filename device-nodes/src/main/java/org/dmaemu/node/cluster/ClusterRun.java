@@ -109,7 +109,7 @@ public final class ClusterRun {
     try {
       result = await(future, seen, progress);
     } finally {
-      if (writer != null) {
+      if (writer != null && !system.getWhenTerminated().toCompletableFuture().isDone()) {
         trace = closeTrace(system, writer);
       }
     }
@@ -249,9 +249,14 @@ public final class ClusterRun {
   }
 
   private static TraceReport closeTrace(ActorSystem<?> system, ActorRef<TraceWriter.Command> writer) {
-    return AskPattern.<TraceWriter.Command, TraceReport>ask(writer, TraceWriter.Close::new, CLOSE_TIMEOUT, system.scheduler())
-        .toCompletableFuture()
-        .exceptionally(failure -> new TraceReport(null, 0, "the trace writer did not close: " + failure.getMessage()))
-        .join();
+    try {
+      return AskPattern.<TraceWriter.Command, TraceReport>ask(writer, TraceWriter.Close::new, CLOSE_TIMEOUT, system.scheduler())
+          .toCompletableFuture()
+          .exceptionally(failure -> new TraceReport(null, 0, "the trace writer did not close: " + failure.getMessage()))
+          .join();
+    } catch (RuntimeException stopping) {
+      // The actor system stopped meanwhile: its scheduler takes no timeout any more.
+      return new TraceReport(null, 0, "the trace writer did not close: " + stopping.getMessage());
+    }
   }
 }

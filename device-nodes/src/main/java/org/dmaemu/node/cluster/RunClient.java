@@ -2,17 +2,22 @@ package org.dmaemu.node.cluster;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.cluster.ClusterEvent;
+import akka.cluster.Member;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Subscribe;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.dmaemu.fault.Fault;
 import org.dmaemu.node.trace.TraceWriter;
 import org.dmaemu.protocol.CborSerializable;
@@ -23,7 +28,10 @@ import org.dmaemu.protocol.CborSerializable;
  * RunCoordinator}, keeps the progress where the caller's thread reads it, puts the result's pieces
  * together and completes {@code result} — or fails it with the coordinator's reason. Stops then.
  * When the coordinator says a node fault is due, it has {@link NodeFaults} carry it out and tells
- * the coordinator when it was done.
+ * the coordinator when it was done. When the cluster downs this JVM's own member (the split brain
+ * resolver found it on the minority side) or its actor system stops, it fails {@code result} at
+ * once with the reason: the run cannot be followed from here any more, and nothing else would end
+ * the caller's wait.
  */
 final class RunClient extends AbstractBehavior<RunClient.Command> {
 
@@ -40,6 +48,9 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
   private enum Silence implements Command {
     INSTANCE
   }
+
+  /** A member was downed; this JVM's own is what matters. */
+  private record Downed(Member member) implements Command, akka.actor.NoSerializationVerificationNeeded {}
 
   private record NodeFaultCarriedOut(String faultId, NodeFaults.Action action, String error)
       implements Command, akka.actor.NoSerializationVerificationNeeded {}
@@ -111,6 +122,9 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
         Receptionist.Listing.class, listing -> new RunnersListed(listing.getServiceInstances(NodeRunner.KEY).size()));
     context.getSystem().receptionist().tell(Receptionist.subscribe(NodeRunner.KEY, listings));
     timers.startTimerWithFixedDelay(CheckNodes.INSTANCE, Duration.ofMillis(200));
+    ActorRef<ClusterEvent.MemberDowned> downs = context.messageAdapter(
+        ClusterEvent.MemberDowned.class, downed -> new Downed(downed.member()));
+    Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(downs, ClusterEvent.MemberDowned.class));
   }
 
   @Override
@@ -121,6 +135,8 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
         .onMessage(WrappedEvent.class, this::onEvent)
         .onMessageEquals(Silence.INSTANCE, this::onSilence)
         .onMessage(NodeFaultCarriedOut.class, this::onNodeFaultCarriedOut)
+        .onMessage(Downed.class, this::onDowned)
+        .onSignal(PostStop.class, stopped -> onStopped())
         .build();
   }
 
@@ -205,6 +221,38 @@ final class RunClient extends AbstractBehavior<RunClient.Command> {
     coordinator.tell(done.error() == null
         ? new RunCoordinator.NodeFaultDone(runId, done.faultId(), done.action().wallMicros(), done.action().what(), null)
         : new RunCoordinator.NodeFaultDone(runId, done.faultId(), 0, "", done.error()));
+    return this;
+  }
+
+  private Behavior<Command> onDowned(Downed downed) {
+    Cluster cluster = Cluster.get(getContext().getSystem());
+    if (!downed.member().uniqueAddress().equals(cluster.selfMember().uniqueAddress())) {
+      return this;
+    }
+    ClusterEvent.CurrentClusterState state = cluster.state();
+    int members = 0;
+    for (Member ignored : state.getMembers()) {
+      members++;
+    }
+    String unreachable = state.getUnreachable().stream()
+        .map(m -> m.address().toString())
+        .sorted()
+        .collect(Collectors.joining(", "));
+    return fail("the cluster downed this JVM's member " + cluster.selfMember().address()
+        + (unreachable.isEmpty()
+            ? ""
+            : " while it could not reach " + state.getUnreachable().size() + " of the " + members + " members ("
+                + unreachable + "): the split brain resolver downs the side with fewer than half of the members,"
+                + " and every member when no side keeps more")
+        + "; the run is lost from here (docs/faults-cluster.md, Limits)");
+  }
+
+  /** The actor system stops under the run (e.g. after this member was downed): nothing else would end the wait. */
+  private Behavior<Command> onStopped() {
+    if (!result.isDone()) {
+      result.completeExceptionally(new IllegalStateException(
+          "this JVM's actor system stopped before the run's result arrived (see the log above for why)"));
+    }
     return this;
   }
 

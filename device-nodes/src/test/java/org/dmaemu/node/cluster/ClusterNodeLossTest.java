@@ -1,6 +1,7 @@
 package org.dmaemu.node.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.Address;
@@ -212,6 +213,31 @@ class ClusterNodeLossTest {
       assertEquals(0, s.path("devices").path("lostWithNode").asInt());
       List<String> rows = Files.readAllLines(dir.resolve(ClusterRun.NODES));
       assertTrue(rows.stream().anyMatch(row -> row.contains(victim) && row.contains(",unplanned,")), rows.toString());
+    }
+  }
+
+  @Test
+  @DisplayName("the cluster downs the member the run's command runs on: the command stops at once with the reason, "
+      + "not after minutes of silence")
+  @org.junit.jupiter.api.Timeout(120)
+  void ownMemberDowned(@TempDir Path tmp) throws IOException {
+    Scenario scenario = load(tmp, List.of());
+    Path dir = tmp.resolve("run");
+    try (TestCluster cluster = TestCluster.start(3, ABRUPT)) {
+      String self = address(cluster.node(0));
+      AtomicBoolean downed = new AtomicBoolean();
+      long started = System.nanoTime();
+      // As the split brain resolver downs the minority side: here the side of the run's coordinator.
+      IllegalStateException lost = assertThrows(IllegalStateException.class,
+          () -> ClusterRun.run(cluster.node(0), scenario, dir, 3, (ended, expected) -> {
+            if (ended > expected / 5 && downed.compareAndSet(false, true)) {
+              Cluster.get(cluster.node(1)).manager().tell(new Down(Cluster.get(cluster.node(0)).selfMember().address()));
+            }
+          }));
+      long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+      assertTrue(downed.get(), "the run got far enough to be downed");
+      assertTrue(lost.getMessage().contains("the cluster downed this JVM's member " + self), lost.getMessage());
+      assertTrue(seconds < 60, "the command did not wait for the client's silence limit: " + seconds + " s");
     }
   }
 }
