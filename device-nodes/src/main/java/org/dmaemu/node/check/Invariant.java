@@ -23,7 +23,9 @@ public enum Invariant {
   /** A transaction still in Transfer when the trace ends, on a device that neither hung nor crashed. */
   TRANSACTION_UNFINISHED("transaction-unfinished", "§3.5, DESIGN §10"),
   /** The verifier recorded a bug check. */
-  BUG_CHECK("bug-check", "§8");
+  BUG_CHECK("bug-check", "§8"),
+  /** A request ended twice, or without one of the four outcomes. */
+  REQUEST_ACCOUNTING("request-accounting", "DESIGN §10");
 
   private final String id;
   private final String section;

@@ -28,6 +28,7 @@ public final class InvariantChecker {
   private final AdapterHolds holds;
   private final DevicePower power;
   private final TransactionLife transactions;
+  private final RequestLedger requests;
   private final FaultReach faults = new FaultReach();
   /** Devices with a callback that hung or a bug check: what they still hold is not their driver's leak. */
   private final Set<String> stuck = new HashSet<>();
@@ -49,6 +50,12 @@ public final class InvariantChecker {
     this.holds = new AdapterHolds(findings);
     this.power = new DevicePower(findings);
     this.transactions = new TransactionLife(findings);
+    this.requests = new RequestLedger(findings);
+  }
+
+  /** The request ends the trace showed so far, by outcome. */
+  public RequestLedger.Tally requests() {
+    return requests.tally();
   }
 
   /** The next event of a one-node trace. */
@@ -99,6 +106,7 @@ public final class InvariantChecker {
           transactions.transfer(e, tx);
         }
       }
+      case RequestLedger.REQUEST -> requests.request(node, e);
       default -> {
         if (!name.startsWith("Evt")) {
           return;
@@ -127,6 +135,8 @@ public final class InvariantChecker {
       }
     } else if (name.equals("BugCheck")) {
       bugCheck(e, tx);
+    } else if (name.equals(RequestLedger.REQUESTS_ABORTED)) {
+      requests.aborted(e);
     } else if ((name.startsWith("WdfDmaTransaction") || name.equals("WdfObjectDelete")) && tx != null) {
       transactions.ddi(e, tx);
     }

@@ -15,6 +15,7 @@ import org.dmaemu.node.check.CheckOutput;
 import org.dmaemu.node.check.FileFormatException;
 import org.dmaemu.node.check.InvariantChecker;
 import org.dmaemu.node.check.InvariantReport;
+import org.dmaemu.node.check.RequestLedger;
 import org.dmaemu.node.check.RunAccounting;
 import org.dmaemu.node.check.TraceFile;
 import org.dmaemu.node.check.Violation;
@@ -33,15 +34,17 @@ import picocli.CommandLine.Spec;
       "Checks a run's trace.json against the invariants (docs/checks.md): adapter",
       "lock mutual exclusion, map registers never over-granted and all returned, no",
       "completion after cancel, power and transaction callback order as in the",
-      "reference, reservation rules; and summary.json's request accounting when the",
-      "directory has one. Each violation is printed with the trace events that show",
-      "it. RUN_DIR may also be a trace file (dmaemu run --trace FILE).",
+      "reference, reservation rules, every request ending once; and summary.json's",
+      "request accounting when the directory has one, recounted from the trace's",
+      "request ends. Each violation is printed with the trace events that show it.",
+      "RUN_DIR may also be a trace file (dmaemu run --trace FILE).",
       "",
       "A violation on a device that a planned fault reached (a FaultInjected event",
       "before it) is injected: reported, but it does not fail the check.",
       "",
       "Exit code: 0 no failing violation and balanced accounting, 1 a violation that",
-      "no fault explains or unbalanced accounting, 2 bad input (no such directory,",
+      "no fault explains, unbalanced accounting, or a trace whose request ends differ",
+      "from summary.json's accounting, 2 bad input (no such directory,",
       "no trace.json, a file that is not valid JSON).",
       ""
     },
@@ -99,12 +102,14 @@ public final class CheckCommand implements Callable<Integer> {
         throw bad("cannot read " + summary + ": " + RunCommand.reason(e));
       }
     }
-    boolean passed = report.passed() && (accounting == null || accounting.balanced());
+    RequestLedger.Tally requests = checker.requests();
+    TraceAccounting traced = TraceAccounting.of(requests, accounting);
+    boolean passed = report.passed() && (accounting == null || accounting.balanced()) && traced.problem() == null;
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(json(trace, summary, report, accounting, passed));
+      out.println(json(trace, summary, report, accounting, traced, passed));
     } else {
-      out.print(text(trace, report, accounting, passed));
+      out.print(text(trace, report, accounting, traced, passed));
     }
     out.flush();
     if (!passed) {
@@ -115,13 +120,52 @@ public final class CheckCommand implements Callable<Integer> {
       if (accounting != null && !accounting.balanced()) {
         err.println("dmaemu: " + accounting.problem());
       }
+      if (traced.problem() != null) {
+        err.println("dmaemu: " + traced.problem());
+      }
       err.flush();
       return Main.RUN_FAILED;
     }
     return Main.OK;
   }
 
-  private static String text(Path trace, InvariantReport r, RunAccounting a, boolean passed) {
+  /**
+   * The trace's request ends held against summary.json's accounting: {@code compared} false with
+   * the reason in {@code note} when they cannot be (no summary, no request ends in the trace, a
+   * node lost mid-run), else {@code problem} null when they agree.
+   */
+  record TraceAccounting(RequestLedger.Tally tally, boolean compared, String note, String problem) {
+
+    static TraceAccounting of(RequestLedger.Tally tally, RunAccounting summary) {
+      if (summary == null) {
+        return new TraceAccounting(tally, false, "no summary.json", null);
+      }
+      if (!tally.recorded()) {
+        return summary.submitted() == 0
+            ? new TraceAccounting(tally, true, null, null)
+            : new TraceAccounting(tally, false, "the trace records no request ends (an older dmaemu wrote it)", null);
+      }
+      if (summary.lostWithNode() > 0) {
+        return new TraceAccounting(tally, false, "the run lost a node: what its devices did last is accounted from the"
+            + " node's progress reports, not from the trace", null);
+      }
+      return new TraceAccounting(tally, true, null, summary.disagreement(tally));
+    }
+
+    String line() {
+      RequestLedger.Tally t = tally;
+      String counts = String.format(Locale.ROOT, "%,d completed + %,d failed + %,d cancelled + %,d aborted",
+          t.completed(), t.failed(), t.cancelled(), t.aborted());
+      if (!compared) {
+        return "requests in the trace: " + (t.recorded() ? counts + "; " : "") + "not compared with summary.json ("
+            + note + ")";
+      }
+      return "requests in the trace: " + counts + ": " + (problem == null ? "as summary.json counts them" : "DIFFERENT: "
+          + problem);
+    }
+  }
+
+  private static String text(Path trace, InvariantReport r, RunAccounting a, TraceAccounting traced, boolean passed) {
     StringBuilder b = new StringBuilder();
     b.append("dmaemu check: ").append(trace).append('\n');
     b.append(CheckOutput.violations(r));
@@ -137,11 +181,15 @@ public final class CheckCommand implements Callable<Integer> {
     } else {
       b.append("accounting: not checked (no summary.json)\n");
     }
+    if (a != null) {
+      b.append(traced.line()).append('\n');
+    }
     b.append(passed ? "check passed\n" : "check FAILED\n");
     return b.toString();
   }
 
-  private static String json(Path trace, Path summary, InvariantReport r, RunAccounting a, boolean passed) {
+  private static String json(
+      Path trace, Path summary, InvariantReport r, RunAccounting a, TraceAccounting traced, boolean passed) {
     ObjectNode root = JSON.createObjectNode();
     root.put("trace", trace.toString());
     root.put("summary", summary == null ? null : summary.toString());
@@ -163,6 +211,18 @@ public final class CheckCommand implements Callable<Integer> {
       acc.put("unaccounted", a.unaccounted());
       acc.put("balanced", a.balanced());
       acc.put("problem", a.problem());
+      ObjectNode t = acc.putObject("trace");
+      t.put("compared", traced.compared());
+      t.put("note", traced.note());
+      t.put("completed", traced.tally().completed());
+      t.put("failed", traced.tally().failed());
+      t.put("cancelled", traced.tally().cancelled());
+      t.put("aborted", traced.tally().aborted());
+      ObjectNode byFault = t.putObject("abortedByFault");
+      traced.tally().abortedByFault().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+          .forEach(f -> byFault.put(f.getKey(), f.getValue()));
+      t.put("agrees", traced.compared() && traced.problem() == null);
+      t.put("problem", traced.problem());
     }
     try {
       return JSON.writeValueAsString(root);

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.dmaemu.node.check.RequestLedger;
 import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.trace.TraceEvent;
 import org.dmaemu.trace.TraceSink;
@@ -84,6 +85,9 @@ public final class ScenarioMetrics implements RunObserver {
   /**
    * Where the arbiters' occupancy goes as Chrome Trace counters ("C"): free map registers and
    * waiting requests per adapter, lock and bus queue depth — Perfetto draws them as counter tracks.
+   * Every request's end goes there too, as a {@code Request} span on its device's track, and the
+   * requests a device was given up with as a {@code RequestsAborted} instant ({@link RequestLedger}):
+   * the offline check recounts the run's accounting from them.
    */
   public void traceCountersTo(TraceSink sink) {
     this.trace = sink;
@@ -103,6 +107,8 @@ public final class ScenarioMetrics implements RunObserver {
     group(deviceId).aborted.computeIfAbsent(faultId, f -> new LongAdder()).add(count);
     device(deviceId).ended.addAndGet(count);
     ended.add(count);
+    trace.instant(RequestLedger.REQUESTS_ABORTED, deviceId, nowMicros.getAsLong(),
+        Map.of("device", deviceId, "fault", faultId, "count", Long.toString(count)));
   }
 
   @Override
@@ -148,6 +154,7 @@ public final class ScenarioMetrics implements RunObserver {
     }
     d.ended.incrementAndGet();
     ended.increment();
+    traceEnd(end);
     if (end.arrivalMicros() < warmUpMicros) {
       return;
     }
@@ -157,6 +164,26 @@ public final class ScenarioMetrics implements RunObserver {
       d.measured(end, Math.max(0, end.bytes()), warmUpMicros);
     }
     g.recorders.get(Metric.LATENCY).recordValue(Math.max(0, end.latencyMicros()));
+  }
+
+  /** The request's life as a span on its device's track, from its arrival to its end, with its one outcome. */
+  private void traceEnd(RequestEnd end) {
+    TraceSink sink = trace;
+    if (!sink.enabled()) {
+      return;
+    }
+    Map<String, String> args = new LinkedHashMap<>();
+    args.put("device", end.deviceId());
+    args.put("request", Long.toString(end.sequence()));
+    args.put("direction", end.direction() == null ? "" : end.direction().wdfName());
+    args.put("bytes", Long.toString(Math.max(0, end.bytes())));
+    args.put("status", end.status() == null ? "none" : end.status().hex());
+    args.put("outcome", RequestLedger.outcome(end.completed(), end.cancelled(), end.aborted()));
+    if (end.aborted()) {
+      args.put("fault", end.faultId());
+    }
+    long now = nowMicros.getAsLong();
+    sink.span(RequestLedger.REQUEST, end.deviceId(), now - Math.max(0, end.latencyMicros()), now, args);
   }
 
   @Override

@@ -303,7 +303,9 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
   /**
    * The event's {@code cat}: {@code callback} (Evt…), {@code ddi} (Wdf…), {@code arbitration}
    * (adapter lock holds, map-register grants), {@code hardware} (the DMA engine's transfers),
-   * {@code verifier} (bug checks), {@code pnp} (the PnP manager's requests).
+   * {@code verifier} (bug checks), {@code io} (the drivers' requests: {@code Request} spans,
+   * {@code RequestsAborted}), {@code fault} ({@code FaultInjected}), {@code pnp} (the PnP manager's
+   * requests).
    */
   static String category(String name) {
     if (name.startsWith("Evt")) {
@@ -320,6 +322,12 @@ public final class TraceWriter extends AbstractBehavior<TraceWriter.Command> {
     }
     if (name.equals("BugCheck")) {
       return "verifier";
+    }
+    if (name.startsWith("Request")) {
+      return "io";
+    }
+    if (name.equals("FaultInjected")) {
+      return "fault";
     }
     return "pnp";
   }

@@ -153,4 +153,51 @@ class CheckCommandTest {
     assertEquals("dmaemu: " + badSummary.resolve("summary.json") + ": accounting.submitted is not an integer (got \"ten\")\n",
         r.err());
   }
+
+  /** requests.json's ends: 2 completed, 1 cancelled, 1 aborted by irq, 1 by hang. */
+  private static final String AS_TRACED = "{\"submitted\":5,\"completed\":2,\"failed\":0,\"cancelled\":1,\"aborted\":2,"
+      + "\"abortedByFault\":{\"irq\":1,\"hang\":1,\"pull\":0},\"unaccounted\":0}";
+
+  @Test
+  @DisplayName("DESIGN §10 the trace's request ends are recounted and held against summary.json: agreeing, exit 0")
+  void requestsAgree(@TempDir Path tmp) throws IOException {
+    Result r = execute("check", runDir(tmp, "requests.json", AS_TRACED).toString());
+    assertEquals(Main.OK, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("requests in the trace: 2 completed + 0 failed + 1 cancelled + 2 aborted:"
+        + " as summary.json counts them\n"), r.out());
+  }
+
+  @Test
+  @DisplayName("DESIGN §10 exit 1: summary.json balances, but the trace shows other outcomes than it counts")
+  void requestsDiffer(@TempDir Path tmp) throws IOException {
+    // One request moved from aborted by irq to completed: still balanced.
+    String moved = AS_TRACED.replace("\"completed\":2", "\"completed\":3").replace("\"irq\":1", "\"irq\":0")
+        .replace("\"aborted\":2", "\"aborted\":1");
+    Result r = execute("check", runDir(tmp, "requests.json", moved).toString());
+    assertEquals(Main.RUN_FAILED, r.exit(), r.out());
+    String problem = "the trace's request ends and summary.json's accounting differ: completed 2 in the trace, 3 in"
+        + " summary.json; aborted by irq 1 in the trace, 0 in summary.json";
+    assertTrue(r.out().contains(": balanced\n"), r.out());
+    assertTrue(r.out().contains("requests in the trace: 2 completed + 0 failed + 1 cancelled + 2 aborted: DIFFERENT: "
+        + problem + "\n"), r.out());
+    assertEquals("dmaemu: " + problem + "\n", r.err());
+
+    Result json = execute("check", "--json", runDir(tmp.resolve("j"), "requests.json", moved).toString());
+    JsonNode trace = JSON.readTree(json.out()).path("accounting").path("trace");
+    assertFalse(trace.path("agrees").asBoolean(), trace.toString());
+    assertEquals(1, trace.path("abortedByFault").path("irq").asLong());
+    assertEquals(problem, trace.path("problem").asText());
+  }
+
+  @Test
+  @DisplayName("DESIGN §10 a run that lost a node is not recounted from the trace: the node's last requests are accounted from its reports")
+  void requestsOfLostNode(@TempDir Path tmp) throws IOException {
+    Path dir = runDir(tmp, "requests.json", null);
+    Files.writeString(dir.resolve("summary.json"), "{\"devices\":{\"lostWithNode\":3},\"accounting\":"
+        + AS_TRACED.replace("\"completed\":2", "\"completed\":1").replace("\"cancelled\":1", "\"cancelled\":2") + "}");
+    Result r = execute("check", dir.toString());
+    assertEquals(Main.OK, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("requests in the trace: 2 completed + 0 failed + 1 cancelled + 2 aborted; not compared"
+        + " with summary.json (the run lost a node"), r.out());
+  }
 }

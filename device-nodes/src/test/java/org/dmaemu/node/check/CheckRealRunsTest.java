@@ -69,6 +69,7 @@ class CheckRealRunsTest {
     assertTrue(offline[1].contains(String.format(Locale.ROOT, "invariants: %,d events checked, 0 violations\n", checked)),
         offline[1]);
     assertTrue(offline[1].contains(": balanced\n"), offline[1]);
+    assertTrue(offline[1].contains(": as summary.json counts them\n"), offline[1]);
   }
 
   @Test

@@ -229,4 +229,46 @@ class InvariantCheckerTest {
     same.accept(1, new TraceEvent("AdapterLockHeld", "X", 15, 10, "shared", Map.of("device", "b", "transaction", "b/enabler-0/tx-1")));
     assertEquals(1, same.finish().count(Invariant.ADAPTER_LOCK_EXCLUSION));
   }
+
+  @Test
+  @DisplayName("DESIGN §10 a request that ends twice is a violation; the trace's tally counts each request's first end")
+  void requestEndsTwice() {
+    InvariantChecker c = new InvariantChecker();
+    try {
+      TraceFile.read(CheckTraces.file("request-twice.json"), c::accept);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    InvariantReport r = c.finish();
+    assertEquals(classes(Invariant.REQUEST_ACCOUNTING, 1), r.byClass());
+    Violation v = r.details().get(0);
+    assertEquals("dev-1", v.device());
+    assertTrue(v.message().startsWith("request 0 of dev-1 ended a second time, cancelled"), v.message());
+    assertFalse(r.passed());
+    RequestLedger.Tally t = c.requests();
+    assertTrue(t.recorded());
+    assertEquals(2, t.completed());
+    assertEquals(1, t.failed());
+    assertEquals(0, t.cancelled());
+    assertEquals(Map.of("irq", 1L, "hang", 2L), t.abortedByFault());
+  }
+
+  @Test
+  @DisplayName("DESIGN §10 a request end without an outcome or a request number is a violation")
+  void requestEndMalformed() {
+    InvariantChecker c = new InvariantChecker();
+    c.accept(new TraceEvent("Request", "X", 1, 1, "dev-1", Map.of("device", "dev-1", "request", "0", "outcome", "done")));
+    c.accept(new TraceEvent("Request", "X", 2, 1, "dev-1", Map.of("device", "dev-1", "outcome", "completed")));
+    c.accept(new TraceEvent("RequestsAborted", "i", 3, 0, "dev-1", Map.of("device", "dev-1", "fault", "f")));
+    InvariantReport r = c.finish();
+    assertEquals(classes(Invariant.REQUEST_ACCOUNTING, 3), r.byClass());
+    assertEquals(0, c.requests().ended());
+  }
+
+  @Test
+  @DisplayName("DESIGN §10 the same device's request numbers on two nodes (a device started again elsewhere) are two requests")
+  void requestsPerNode() {
+    InvariantReport r = CheckTraces.check("requests.json");
+    assertEquals(0, r.violations(), r.details().toString());
+  }
 }

@@ -42,6 +42,14 @@ class FaultRunTest {
         acc.path("completed").asLong() + acc.path("failed").asLong() + acc.path("cancelled").asLong()
             + acc.path("aborted").asLong(),
         acc.toString());
+    // DESIGN §10 offline: the trace's request ends, recounted, are what summary.json counts.
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int exit = org.dmaemu.node.Main.execute(new String[] {"check", dir.toString()},
+        new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+        new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8));
+    String checked = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, exit, checked);
+    assertTrue(checked.contains(": as summary.json counts them\n"), checked);
     return r.json();
   }
 
