@@ -193,6 +193,7 @@ public final class AdapterLock extends AbstractBehavior<AdapterLockMessage> {
         .onMessage(AdapterGrantReceived.class, this::onAdapterGrantReceived)
         .onMessage(GetAdapterLockState.class, this::onGetAdapterLockState)
         .onMessage(Crash.class, this::onCrash)
+        .onMessageEquals(AdapterLockMessage.Retire.INSTANCE, Behaviors::stopped)
         .onMessage(AdapterHolding.class, this::onAdapterHolding)
         .onMessageEquals(RedeliveryDue.INSTANCE, this::onRedeliveryDue)
         .onMessage(RebuildTimedOut.class, this::onRebuildTimedOut)

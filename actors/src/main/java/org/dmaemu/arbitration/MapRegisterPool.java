@@ -228,6 +228,7 @@ public final class MapRegisterPool extends AbstractBehavior<MapRegisterMessage> 
         .onMessage(MapRegistersGrantReceived.class, this::onGrantReceived)
         .onMessage(GetMapRegisterState.class, this::onGetMapRegisterState)
         .onMessage(Crash.class, this::onCrash)
+        .onMessageEquals(MapRegisterMessage.Retire.INSTANCE, Behaviors::stopped)
         .onMessage(MapRegisterHolding.class, this::onMapRegisterHolding)
         .onMessageEquals(RedeliveryDue.INSTANCE, this::onRedeliveryDue)
         .onMessage(RebuildTimedOut.class, this::onRebuildTimedOut)

@@ -597,9 +597,10 @@ public final class Device extends AbstractBehavior<DeviceMessage> {
       engine = null;
     }
     if (enablerActors != null) {
+      // Not stopped from here: the adapters' arbiters must first handle the frees already sent to them.
       for (ActorRef<EnablerMessage> enabler : enablerActors) {
         if (enabler != null) {
-          getContext().stop(enabler);
+          enabler.tell(DmaEnabler.Retire.INSTANCE);
         }
       }
       enablerActors = null;

@@ -16,32 +16,34 @@ import org.dmaemu.arbitration.MapRegisterPool;
 import org.dmaemu.device.PacketDmaSlot;
 import org.dmaemu.driver.CallbackOutcome;
 import org.dmaemu.driver.PendingCallback;
+import org.dmaemu.fault.FaultPlan;
+import org.dmaemu.fault.MessageGate;
 import org.dmaemu.metrics.DmaObserver;
+import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.NtStatus;
+import org.dmaemu.protocol.arbitration.AdapterLockMessage;
+import org.dmaemu.protocol.arbitration.MapRegisterMessage;
 import org.dmaemu.protocol.device.DeviceMessage;
 import org.dmaemu.protocol.driver.CallbackKind;
 import org.dmaemu.protocol.driver.CallbackReturn;
 import org.dmaemu.protocol.driver.DriverCallback;
 import org.dmaemu.protocol.driver.DriverMessage;
+import org.dmaemu.protocol.enabler.AdapterInfo;
+import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.EnablerCallback;
 import org.dmaemu.protocol.enabler.EnablerHandle;
 import org.dmaemu.protocol.enabler.EnablerInfo;
-import org.dmaemu.protocol.enabler.AdapterInfo;
-import org.dmaemu.protocol.enabler.DmaDirection;
 import org.dmaemu.protocol.enabler.EnablerMessage;
 import org.dmaemu.protocol.transaction.TransactionCreateResult;
 import org.dmaemu.protocol.transaction.TransactionHandle;
 import org.dmaemu.protocol.transaction.TransactionMessage;
-import org.dmaemu.protocol.CborSerializable;
 import org.dmaemu.protocol.transaction.WdfDmaTransactionCreate;
-import org.dmaemu.fault.FaultPlan;
-import org.dmaemu.fault.MessageGate;
+import org.dmaemu.time.NodeClock;
+import org.dmaemu.trace.TraceSink;
 import org.dmaemu.transaction.AdapterArbiters;
 import org.dmaemu.transaction.DmaTransaction;
 import org.dmaemu.transaction.SystemController;
 import org.dmaemu.verifier.VerifierSettings;
-import org.dmaemu.time.NodeClock;
-import org.dmaemu.trace.TraceSink;
 
 /**
  * One WDFDMAENABLER: runs its own power callbacks on its device's driver when the device's power
@@ -158,6 +160,11 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   private AdapterArbiters writeAdapter;
   private long transactions;
   private final java.util.ArrayList<ActorRef<TransactionMessage>> children = new java.util.ArrayList<>(2);
+  /** The adapters' locks and pools this enabler spawned (not a shared domain's): retired with it. */
+  private final java.util.List<ActorRef<AdapterLockMessage>> ownLocks = new java.util.ArrayList<>(2);
+  private final java.util.List<ActorRef<MapRegisterMessage>> ownPools = new java.util.ArrayList<>(2);
+  /** While retiring: own arbiters not stopped yet; -1 before. */
+  private int arbitersLeft = -1;
   private int disposing;
   private ActorRef<TransactionsDisposed> disposeReplyTo;
 
@@ -170,6 +177,21 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
   private ActorRef<PowerWalkDone> replyTo;
   private PendingCallback pending;
   private long serial;
+
+  /**
+   * The enabler goes away with its device's objects: its transactions stop, its own adapters' lock
+   * and map-register pool stop once they have handled what was sent to them before (the frees of
+   * the transactions' last FreeResources and Release; {@link MapRegisterMessage.Retire}), then the
+   * enabler stops. A shared domain's arbiters are not its own and stay.
+   */
+  public enum Retire implements EnablerMessage {
+    INSTANCE
+  }
+
+  /** One of the enabler's own arbiters has stopped. */
+  private enum ArbiterStopped implements EnablerMessage {
+    INSTANCE
+  }
 
   public static Behavior<EnablerMessage> create(EnablerInfo info, Environment env) {
     return Behaviors.setup(context -> new DmaEnabler(context, info, env));
@@ -197,6 +219,8 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
         .onMessage(SystemProfileConfigured.class, this::onSystemProfileConfigured)
         .onMessage(DmaTransaction.Disposed.class, this::onTransactionDisposed)
         .onMessage(ListTransactions.class, this::onListTransactions)
+        .onMessageEquals(Retire.INSTANCE, this::onRetire)
+        .onMessageEquals(ArbiterStopped.INSTANCE, this::onArbiterStopped)
         .build();
   }
 
@@ -389,15 +413,42 @@ public final class DmaEnabler extends AbstractBehavior<EnablerMessage> {
     String suffix = adapter.direction() == null ? "" : adapter.direction() == DmaDirection.READ_FROM_DEVICE ? "-read" : "-write";
     String id = info.handle() + suffix;
     String name = "adapter" + suffix;
-    return new AdapterArbiters(
-        id,
-        adapter.mapRegisters(),
-        adapter.maximumFragmentLength(),
-        getContext().spawn(AdapterLock.create(id, arbitration.newLockPolicy(id), env.observer()), name + "-lock"),
-        getContext()
-            .spawn(
-                MapRegisterPool.create(id, adapter.mapRegisters(), arbitration.newRegisterPolicy(id), env.observer()),
-                name + "-registers"));
+    ActorRef<AdapterLockMessage> lock =
+        getContext().spawn(AdapterLock.create(id, arbitration.newLockPolicy(id), env.observer()), name + "-lock");
+    ActorRef<MapRegisterMessage> registers = getContext().spawn(
+        MapRegisterPool.create(id, adapter.mapRegisters(), arbitration.newRegisterPolicy(id), env.observer()),
+        name + "-registers");
+    ownLocks.add(lock);
+    ownPools.add(registers);
+    return new AdapterArbiters(id, adapter.mapRegisters(), adapter.maximumFragmentLength(), lock, registers);
+  }
+
+  private Behavior<EnablerMessage> onRetire() {
+    if (arbitersLeft >= 0) {
+      return this;
+    }
+    for (ActorRef<TransactionMessage> tx : children) {
+      getContext().stop(tx);
+    }
+    children.clear();
+    arbitersLeft = ownLocks.size() + ownPools.size();
+    if (arbitersLeft == 0) {
+      return Behaviors.stopped();
+    }
+    for (ActorRef<AdapterLockMessage> lock : ownLocks) {
+      getContext().watchWith(lock, ArbiterStopped.INSTANCE);
+      lock.tell(AdapterLockMessage.Retire.INSTANCE);
+    }
+    for (ActorRef<MapRegisterMessage> pool : ownPools) {
+      getContext().watchWith(pool, ArbiterStopped.INSTANCE);
+      pool.tell(MapRegisterMessage.Retire.INSTANCE);
+    }
+    return this;
+  }
+
+  private Behavior<EnablerMessage> onArbiterStopped() {
+    arbitersLeft--;
+    return arbitersLeft == 0 ? Behaviors.stopped() : this;
   }
 
   private static DriverCallback message(

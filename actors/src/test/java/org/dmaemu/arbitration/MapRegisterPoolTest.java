@@ -400,4 +400,28 @@ class MapRegisterPoolTest {
   void emptyPoolRejected() {
     assertThrows(IllegalArgumentException.class, () -> MapRegisterPool.create("pool-empty", 0, ArbitrationPolicy.fifo(), DmaObserver.NONE));
   }
+
+  @Test
+  @DisplayName("§5 retired with its enabler: the frees sent before (the device's last FreeResources) are handled and"
+      + " reported, then the pool stops")
+  void retireHandlesEarlierFrees() {
+    String adapter = "pool-retire";
+    org.dmaemu.testing.RecordingObserver reports = new org.dmaemu.testing.RecordingObserver();
+    ActorRef<MapRegisterMessage> pool =
+        kit.spawn(MapRegisterPool.create(adapter, 16, ArbitrationPolicy.fifo(), reports), adapter);
+    TestProbe<MapRegisterReply> a = transaction("retire-a");
+    TestProbe<MapRegisterReply> b = transaction("retire-b");
+    reserve(pool, a, 1, 8);
+    a.expectMessage(new MapRegistersGranted(adapter, 1, 8, 0));
+    reserve(pool, b, 2, 8);
+    b.expectMessage(new MapRegistersGranted(adapter, 2, 8, 8));
+    // As the device's cleanup does: both FreeResources, then at once the enabler goes.
+    free(pool, a, 1);
+    free(pool, b, 2);
+    pool.tell(MapRegisterMessage.Retire.INSTANCE);
+    a.expectTerminated(pool);
+    java.util.List<String> changes = reports.values("mapRegistersChanged", adapter);
+    assertEquals("0/16 0", changes.get(changes.size() - 1), changes.toString());
+    assertEquals(0, reports.values("mapRegistersLeaked", adapter).size(), "nothing reclaimed as leaked");
+  }
 }

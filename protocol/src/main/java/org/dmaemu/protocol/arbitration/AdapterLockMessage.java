@@ -53,6 +53,14 @@ public sealed interface AdapterLockMessage extends CborSerializable {
   record Crash(String faultId) implements AdapterLockMessage {}
 
   /**
+   * The lock's adapter goes away with its enabler: the lock stops once it has handled what was
+   * sent to it before (the last releases), as {@link MapRegisterMessage.Retire}.
+   */
+  enum Retire implements AdapterLockMessage {
+    INSTANCE
+  }
+
+  /**
    * A requester's answer to {@link AdapterReply.ReportAdapterHolding}: what it holds of this lock
    * and what it waits for, as it stands when it answers; every message it sent before is
    * accounted for in it.

@@ -67,6 +67,15 @@ public sealed interface MapRegisterMessage extends CborSerializable {
   record Crash(String faultId) implements MapRegisterMessage {}
 
   /**
+   * The pool's adapter goes away with its enabler: the pool stops once it has handled what was
+   * sent to it before, so that the frees of the device's last FreeResources and Release calls are
+   * not lost with it (an actor stopped from outside drops what its mailbox still holds).
+   */
+  enum Retire implements MapRegisterMessage {
+    INSTANCE
+  }
+
+  /**
    * A requester's answer to {@link MapRegisterReply.ReportMapRegisterHolding}: the grants of this
    * pool it holds and the requests it waits for, as they stand when it answers; every message it
    * sent before is accounted for in it.
