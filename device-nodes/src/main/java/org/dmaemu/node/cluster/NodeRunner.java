@@ -188,7 +188,7 @@ public final class NodeRunner extends AbstractBehavior<NodeRunner.Command> {
           TraceRelay.create(prepare.trace(), prepare.nodeIndex(), "dmaemu node " + prepare.nodeIndex() + " " + node),
           "trace-relay-" + spawned);
       trace = new ActorTraceSink(relay);
-      metrics.traceCountersTo(trace);
+      metrics.traceTo(trace);
     }
     sampler = getContext().spawn(IntervalSampler.create(metrics, clock, scenario.run().interval()), "sampler-" + spawned);
     run = new NodeRun(prepare.runId(), node, prepare.nodeIndex(), scenario, metrics, new RunMetrics(), trace, null, new StartedDevices());

@@ -89,7 +89,7 @@ public final class ScenarioMetrics implements RunObserver {
    * requests a device was given up with as a {@code RequestsAborted} instant ({@link RequestLedger}):
    * the offline check recounts the run's accounting from them.
    */
-  public void traceCountersTo(TraceSink sink) {
+  public void traceTo(TraceSink sink) {
     this.trace = sink;
   }
 

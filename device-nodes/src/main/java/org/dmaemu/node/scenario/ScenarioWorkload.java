@@ -146,7 +146,7 @@ public final class ScenarioWorkload implements Workload {
     // The clock starts on first use: here, before any device, so that modeled time 0 is the run's start.
     NodeClock clock = NodeClock.get(guardian.getSystem());
     ScenarioMetrics metrics = newMetrics(scenario, clock);
-    metrics.traceCountersTo(trace);
+    metrics.traceTo(trace);
     Map<String, AdapterDomain> domains = new HashMap<>();
     for (AdapterDomainSpec d : scenario.topology().adapterDomains()) {
       domains.put(d.name(), spawnDomain(guardian, d, seed, metrics, trace));
