@@ -30,6 +30,7 @@ final class ScenarioTable {
     b.append(String.format(Locale.ROOT, "requests: %,d submitted = %,d completed + %,d failed + %,d cancelled + %,d aborted (%,d unaccounted)%n",
         acc.path("submitted").asLong(), acc.path("completed").asLong(), acc.path("failed").asLong(),
         acc.path("cancelled").asLong(), acc.path("aborted").asLong(), acc.path("unaccounted").asLong()));
+    faults(b, s.path("faults"));
     int lost = s.path("devices").path("lostWithNode").asInt();
     if (lost > 0) {
       b.append(String.format(Locale.ROOT, "devices lost with a node to a node fault: %,d (nodeFaults in summary.json)%n", lost));
@@ -46,6 +47,25 @@ final class ScenarioTable {
         run.path("checksPassed").asBoolean() ? "checks passed" : "CHECKS FAILED"));
     b.append("run directory: ").append(runDir).append(" (report.html, summary.json, metrics.csv, trace.json, ...)\n");
     return b.toString();
+  }
+
+  /** The fault plan's doing, one row per fault: how often it acted, on how many devices, how many requests it ended. */
+  private static void faults(StringBuilder b, JsonNode faults) {
+    if (faults.size() == 0) {
+      return;
+    }
+    int width = 5;
+    for (JsonNode f : faults) {
+      width = Math.max(width, f.path("id").asText().length());
+    }
+    String row = "%-" + width + "s %9s %8s %9s  %s%n";
+    b.append(String.format(Locale.ROOT, row, "fault", "injected", "devices", "aborted", "what"));
+    for (JsonNode f : faults) {
+      b.append(String.format(Locale.ROOT, row, f.path("id").asText(),
+          String.format(Locale.ROOT, "%,d", f.path("injected").asLong()),
+          String.format(Locale.ROOT, "%,d", f.path("devices").asLong()),
+          String.format(Locale.ROOT, "%,d", f.path("abortedRequests").asLong()), f.path("fault").asText()));
+    }
   }
 
   static String line(JsonNode s, Path runDir) {
