@@ -4,6 +4,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.dmaemu.protocol.trace.TraceEvent;
 
@@ -28,6 +29,8 @@ public final class RequestLedger {
   public static final String FAILED = "failed";
   public static final String CANCELLED = "cancelled";
   public static final String ABORTED = "aborted";
+
+  private static final Set<String> OUTCOMES = Set.of(COMPLETED, FAILED, CANCELLED, ABORTED);
 
   /** The outcome a {@code Request} span carries: aborted before cancelled before completed, else failed. */
   public static String outcome(boolean completed, boolean cancelled, boolean aborted) {
@@ -77,7 +80,7 @@ public final class RequestLedger {
     recorded = true;
     String device = TraceArgs.device(e);
     String outcome = e.args().getOrDefault("outcome", "");
-    if (!List.of(COMPLETED, FAILED, CANCELLED, ABORTED).contains(outcome)) {
+    if (!OUTCOMES.contains(outcome)) {
       findings.violation(Invariant.REQUEST_ACCOUNTING, "a request ended without one of the outcomes completed, failed,"
           + " cancelled or aborted (got '" + outcome + "'): DESIGN §10 gives every request exactly one", device, null,
           e.tsMicros(), List.of(e));
